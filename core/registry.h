@@ -1,0 +1,162 @@
+// The registry: worker classes and free functions by name, so that a process or node that only
+// has a name and bytes can construct an instance and run a method. Filled at static-init time by
+// CONCURRY_WORKER / CONCURRY_FUNCTION (core/worker_macros.h); read by process and cluster hosts.
+// Thread-safe. Lookups of unknown names throw MethodNotFoundError naming what is registered.
+#ifndef CONCURRY_CORE_REGISTRY_H_
+#define CONCURRY_CORE_REGISTRY_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "concurry/core/internal/method_traits.h"
+#include "concurry/core/serialization.h"
+
+namespace concurry::internal {
+
+struct MethodEntry {
+  std::string name;
+  // Runs the method on `instance` with arguments decoded from `args`; returns the encoded result.
+  // Throws what the method throws; concurry::Error for undecodable arguments.
+  std::function<Bytes(void* instance, const Bytes& args)> invoke;
+};
+
+struct CtorEntry {
+  std::string signature;  // e.g. "(int, std::string)", for error messages
+  std::function<std::shared_ptr<void>(const Bytes& args)> construct;
+};
+
+struct ClassEntry {
+  std::string name;
+  std::vector<CtorEntry> ctors;  // CONCURRY_INIT order
+  std::map<std::string, MethodEntry> methods;
+
+  // The method, or MethodNotFoundError naming the class's methods.
+  const MethodEntry& method(const std::string& name) const;
+};
+
+struct FunctionEntry {
+  std::string name;
+  const void* address = nullptr;  // the function pointer, to find the name from a pointer
+  std::function<Bytes(const Bytes& args)> invoke;
+};
+
+class Registry {
+ public:
+  static Registry& get();
+
+  bool add_class(ClassEntry entry);
+  bool add_function(FunctionEntry entry);
+
+  // Throw MethodNotFoundError naming the registered names when `name` is unknown.
+  const ClassEntry& find_class(const std::string& name) const;
+  const FunctionEntry& find_function(const std::string& name) const;
+  // The registered name of a function pointer, or "" when it was not registered.
+  std::string function_name(const void* address) const;
+
+  std::vector<std::string> class_names() const;
+  std::vector<std::string> function_names() const;
+
+ private:
+  Registry() = default;
+  struct Impl;
+  Impl& impl() const;
+};
+
+// Decodes the method's parameters from `args`, calls it, encodes the result.
+template <auto Method>
+Bytes invoke_method(void* instance, const Bytes& args) {
+  using Traits = MethodTraits<decltype(Method)>;
+  using C = typename Traits::class_type;
+  using R = typename Traits::return_type;
+  auto params = decode_tuple<typename Traits::decayed_params>(args);
+  auto call = [&](auto&... p) -> decltype(auto) {
+    return (static_cast<C*>(instance)->*Method)(std::move(p)...);
+  };
+  if constexpr (std::is_void_v<R>) {
+    std::apply(call, params);
+    return Bytes();
+  } else {
+    return encode(std::apply(call, params));
+  }
+}
+
+template <class... P>
+constexpr bool all_serializable(std::tuple<P...>*) {
+  return (require_serializable<P>() && ... && true);
+}
+
+// Builds a ClassEntry at registration time; checks every type is serializable.
+template <class C>
+class ClassBuilder {
+ public:
+  explicit ClassBuilder(const char* name) { entry_.name = name; }
+
+  template <class Signature>
+  void init() {
+    add_ctor(static_cast<Signature*>(nullptr));
+  }
+
+  template <auto Method>
+  void method(const char* name) {
+    using Traits = MethodTraits<decltype(Method)>;
+    static_assert(all_serializable(static_cast<typename Traits::decayed_params*>(nullptr)));
+    static_assert(require_serializable<std::decay_t<typename Traits::return_type>>());
+    entry_.methods.emplace(name, MethodEntry{name, &invoke_method<Method>});
+  }
+
+  ClassEntry build() {
+    if (entry_.ctors.empty()) {
+      if constexpr (std::is_default_constructible_v<C>) init<void()>();
+    }
+    return std::move(entry_);
+  }
+
+ private:
+  template <class... P>
+  void add_ctor(void (*)(P...)) {
+    static_assert(std::is_constructible_v<C, P...>,
+                  "CONCURRY_INIT(...) lists parameter types no constructor of the class accepts");
+    static_assert(all_serializable(static_cast<std::tuple<std::decay_t<P>...>*>(nullptr)));
+    std::string sig = "(";
+    ((sig += (sig.size() > 1 ? ", " : "") + std::string(typeid(P).name())), ...);
+    entry_.ctors.push_back(CtorEntry{sig + ")", [](const Bytes& args) -> std::shared_ptr<void> {
+                                       auto params = decode_tuple<std::tuple<std::decay_t<P>...>>(args);
+                                       return std::apply(
+                                           [](auto&... p) { return std::make_shared<C>(std::move(p)...); },
+                                           params);
+                                     }});
+  }
+
+  ClassEntry entry_;
+};
+
+template <auto Function>
+Bytes invoke_function(const Bytes& args) {
+  using Traits = FunctionTraits<decltype(Function)>;
+  using R = typename Traits::return_type;
+  static_assert(all_serializable(static_cast<typename Traits::decayed_params*>(nullptr)));
+  static_assert(require_serializable<std::decay_t<R>>());
+  auto params = decode_tuple<typename Traits::decayed_params>(args);
+  if constexpr (std::is_void_v<R>) {
+    std::apply([](auto&... p) { Function(std::move(p)...); }, params);
+    return Bytes();
+  } else {
+    return encode(std::apply([](auto&... p) { return Function(std::move(p)...); }, params));
+  }
+}
+
+template <auto Function>
+bool register_function(const char* name) {
+  return Registry::get().add_function(FunctionEntry{
+      name, reinterpret_cast<const void*>(Function), &invoke_function<Function>});
+}
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_CORE_REGISTRY_H_

@@ -1,0 +1,108 @@
+// CallTask: one call on its way to a worker: the promise of its result, the arguments (already
+// converted to the method's parameter types, or Future inputs still to unwrap) and the code to
+// run. Executors run it with the instance of the worker it landed on, or cancel it. Internal.
+#ifndef CONCURRY_RUNTIME_INTERNAL_CALL_TASK_H_
+#define CONCURRY_RUNTIME_INTERNAL_CALL_TASK_H_
+
+#include <exception>
+#include <memory>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "concurry/core/future.h"
+
+namespace concurry::internal {
+
+class CallTask {
+ public:
+  explicit CallTask(const char* method) : method_(method) {}
+  virtual ~CallTask() = default;
+
+  // Runs the call on `instance` (nullptr for task functions) unless it was cancelled.
+  virtual void run(void* instance) = 0;
+  // Completes the future as cancelled (no-op once running or done).
+  virtual void cancel() = 0;
+  // Completes the future with `error` (no-op once done).
+  virtual void fail(std::exception_ptr error) = 0;
+
+  const char* method() const { return method_; }
+
+ private:
+  const char* method_;
+};
+
+// The type an argument waits in: a Future input stays a Future until it is unwrapped, unless the
+// parameter itself is a Future; everything else is converted to the parameter type at the call.
+template <class Param, class Arg>
+using Slot = std::conditional_t<is_future_v<Arg> && !is_future_v<Param>, std::decay_t<Arg>,
+                                Param>;
+
+template <class Params, class... A>
+struct SlotsOf;
+template <class... P, class... A>
+struct SlotsOf<std::tuple<P...>, A...> {
+  static_assert(sizeof...(P) == sizeof...(A),
+                "concurry: wrong number of arguments for this method or function");
+  using type = std::tuple<Slot<P, A>...>;
+};
+
+template <class Slots>
+struct HasFutureSlot;
+template <class... S>
+struct HasFutureSlot<std::tuple<S...>> : std::bool_constant<(is_future_v<S> || ...)> {};
+
+// The value for a parameter of type Param from its slot.
+template <class Param, class S>
+Param take(S& slot) {
+  if constexpr (is_future_v<S> && !is_future_v<Param>) {
+    return Param(slot.result());  // the input is done by now; rethrows its error
+  } else {
+    return std::move(slot);
+  }
+}
+
+template <class R, class Params, class Slots, class Invoker>
+class CallTaskImpl final : public CallTask {
+ public:
+  template <class... A>
+  CallTaskImpl(const char* method, Invoker invoker, A&&... args)
+      : CallTask(method), invoker_(std::move(invoker)), slots_(std::forward<A>(args)...) {}
+
+  Future<R> future() const { return promise_.future(); }
+  Slots& slots() { return slots_; }
+
+  void run(void* instance) override {
+    if (!promise_.start()) return;
+    try {
+      if constexpr (std::is_void_v<R>) {
+        invoke(instance, std::make_index_sequence<std::tuple_size_v<Slots>>());
+        promise_.set_value();
+      } else {
+        promise_.set_value(invoke(instance, std::make_index_sequence<std::tuple_size_v<Slots>>()));
+      }
+    } catch (...) {
+      promise_.set_exception(std::current_exception());
+    }
+  }
+  void cancel() override { promise_.cancel(); }
+  void fail(std::exception_ptr error) override { promise_.set_exception(std::move(error)); }
+
+ private:
+  template <size_t... I>
+  decltype(auto) invoke(void* instance, std::index_sequence<I...>) {
+    if constexpr (HasFutureSlot<Slots>::value) {
+      return invoker_(instance, take<std::tuple_element_t<I, Params>>(std::get<I>(slots_))...);
+    } else {
+      return invoker_(instance, std::move(std::get<I>(slots_))...);
+    }
+  }
+
+  Promise<R> promise_;
+  Invoker invoker_;
+  Slots slots_;
+};
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_RUNTIME_INTERNAL_CALL_TASK_H_

@@ -1,0 +1,58 @@
+#include "concurry/runtime/internal/executor_factory.h"
+
+#include <string>
+
+#include "concurry/core/errors.h"
+
+namespace concurry::internal {
+namespace {
+
+[[noreturn]] void refuse(const std::string& what) {
+  throw InvalidOptionError(what);
+}
+
+}  // namespace
+
+void check_supported(const ResolvedOptions& r) {
+  std::string mode(to_string(r.mode));
+  if (r.mode != Mode::kSync && r.mode != Mode::kThread) {
+    refuse("mode '" + mode + "' is not available in this build yet; available modes: 'sync', "
+           "'thread'");
+  }
+  if (r.is_pool()) {
+    refuse("worker pools (max_workers > 1 or on_demand) are not available in this build yet; "
+           "use max_workers = 1");
+  }
+  const Options& o = r.merged;
+  for (const auto& [method, n] : o.num_retries.entries()) {
+    if (n != 0) {
+      refuse("num_retries = " + std::to_string(n) + " (method '" + method +
+             "'): retries are not available in this build yet; use 0");
+    }
+  }
+  if (o.retry_on.is_set()) refuse("retry_on is not available in this build yet");
+  if (o.retry_until.is_set()) refuse("retry_until is not available in this build yet");
+  if (!o.limits.empty()) refuse("limits are not available in this build yet");
+  if (r.mode != Mode::kCluster) {
+    if (!o.resources.empty()) refuse("option 'resources' applies to cluster mode only (mode is '" + mode + "')");
+    if (o.name) refuse("option 'name' applies to cluster mode only (mode is '" + mode + "')");
+    if (o.max_restarts && *o.max_restarts != 0) {
+      refuse("option 'max_restarts' applies to cluster mode only (mode is '" + mode + "')");
+    }
+  }
+}
+
+std::unique_ptr<Executor> make_executor(const ResolvedOptions& options,
+                                        std::shared_ptr<void> instance) {
+  switch (options.mode) {
+    case Mode::kSync:
+      return std::make_unique<InlineExecutor>(std::move(instance));
+    case Mode::kThread:
+      return std::make_unique<ThreadExecutor>(std::move(instance));
+    default:
+      check_supported(options);  // throws, naming the mode
+      refuse("unsupported mode");
+  }
+}
+
+}  // namespace concurry::internal

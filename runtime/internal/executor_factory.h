@@ -1,0 +1,23 @@
+// Checks resolved options against what this build supports and makes the executor for a mode.
+// Internal.
+#ifndef CONCURRY_RUNTIME_INTERNAL_EXECUTOR_FACTORY_H_
+#define CONCURRY_RUNTIME_INTERNAL_EXECUTOR_FACTORY_H_
+
+#include <memory>
+
+#include "concurry/core/options.h"
+#include "concurry/runtime/internal/executor.h"
+
+namespace concurry::internal {
+
+// Throws InvalidOptionError for an option no supported mode gives behaviour to yet, naming the
+// option and what is supported. `what` names the worker in the message.
+void check_supported(const ResolvedOptions& options);
+
+// The executor of one local worker whose instance is `instance` (nullptr for task workers).
+std::unique_ptr<Executor> make_executor(const ResolvedOptions& options,
+                                        std::shared_ptr<void> instance);
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_RUNTIME_INTERNAL_EXECUTOR_FACTORY_H_

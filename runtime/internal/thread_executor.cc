@@ -1,0 +1,106 @@
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "concurry/runtime/internal/executor.h"
+
+namespace concurry::internal {
+
+struct ThreadExecutor::Shared {
+  std::mutex mu;
+  std::condition_variable wake;      // the worker thread sleeps here when the queue is empty
+  std::condition_variable finished;  // stop() waits here for the thread to exit
+  std::vector<std::unique_ptr<CallTask>> queue;  // guarded by mu
+  bool sleeping = false;                         // guarded by mu
+  bool exited = false;                           // guarded by mu
+  std::atomic<bool> stopping{false};
+  std::shared_ptr<void> instance;  // kept alive by the thread until it exits
+  std::thread thread;
+};
+
+ThreadExecutor::ThreadExecutor(std::shared_ptr<void> instance) : shared_(std::make_shared<Shared>()) {
+  shared_->instance = std::move(instance);
+  shared_->thread = std::thread([s = shared_] {
+    std::vector<std::unique_ptr<CallTask>> batch;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(s->mu);
+        while (s->queue.empty() && !s->stopping.load(std::memory_order_relaxed)) {
+          s->sleeping = true;
+          s->wake.wait(lock);
+          s->sleeping = false;
+        }
+        if (s->stopping.load(std::memory_order_relaxed)) break;
+        batch.swap(s->queue);
+      }
+      for (auto& task : batch) {
+        if (s->stopping.load(std::memory_order_acquire)) {
+          task->cancel();
+        } else {
+          task->run(s->instance.get());
+        }
+        task.reset();
+      }
+      batch.clear();
+    }
+    for (auto& task : batch) {
+      if (task) task->cancel();
+    }
+    std::shared_ptr<void> instance = std::move(s->instance);
+    instance.reset();  // the worker's destructor runs on its own thread
+    std::lock_guard<std::mutex> lock(s->mu);
+    s->exited = true;
+    s->finished.notify_all();
+  });
+}
+
+ThreadExecutor::~ThreadExecutor() { stop(Duration(30.0)); }
+
+void ThreadExecutor::execute(std::unique_ptr<CallTask> task) {
+  Shared& s = *shared_;
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.stopping.load(std::memory_order_relaxed)) {
+      wake = false;
+    } else {
+      s.queue.push_back(std::move(task));
+      wake = s.sleeping;
+    }
+  }
+  if (task) {
+    task->cancel();  // refused after stop()
+    return;
+  }
+  if (wake) s.wake.notify_one();
+}
+
+void ThreadExecutor::stop(Duration timeout) {
+  Shared& s = *shared_;
+  std::vector<std::unique_ptr<CallTask>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.stopping.exchange(true)) return;
+    dropped.swap(s.queue);
+  }
+  s.wake.notify_one();
+  for (auto& task : dropped) task->cancel();
+  if (s.thread.get_id() == std::this_thread::get_id()) {
+    s.thread.detach();  // stop() from inside a method: the thread ends after it returns
+    return;
+  }
+  bool exited;
+  {
+    std::unique_lock<std::mutex> lock(s.mu);
+    exited = s.finished.wait_for(lock, timeout, [&] { return s.exited; });
+  }
+  if (exited) {
+    s.thread.join();
+  } else {
+    s.thread.detach();  // a call still running past stop_timeout finishes on its own
+  }
+}
+
+}  // namespace concurry::internal

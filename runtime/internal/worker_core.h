@@ -1,0 +1,84 @@
+// WorkerCore: the mode-independent front of one worker (or, from Step 2, one pool): it turns a
+// typed call into a CallTask, unwraps Future arguments without blocking the caller, refuses calls
+// after stop(), and hands tasks to its Executor. Handle<T> and TaskWorker both sit on it.
+// Thread-safe. Internal.
+#ifndef CONCURRY_RUNTIME_INTERNAL_WORKER_CORE_H_
+#define CONCURRY_RUNTIME_INTERNAL_WORKER_CORE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "concurry/core/errors.h"
+#include "concurry/core/future.h"
+#include "concurry/core/options.h"
+#include "concurry/runtime/internal/call_task.h"
+#include "concurry/runtime/internal/executor.h"
+
+namespace concurry::internal {
+
+class WorkerCore : public std::enable_shared_from_this<WorkerCore> {
+ public:
+  WorkerCore(std::string name, ResolvedOptions options, std::unique_ptr<Executor> executor);
+  ~WorkerCore();
+
+  // Submits `invoker(instance, params...)` with `args` converted to `Params` (a std::tuple of
+  // decayed parameter types). Future arguments are awaited first (unwrap_futures); a failed
+  // input fails the call with its error. With blocking, waits before returning.
+  template <class R, class Params, class Invoker, class... A>
+  Future<R> submit(const char* method, Invoker invoker, A&&... args) {
+    using Slots = typename SlotsOf<Params, A...>::type;
+    using Task = CallTaskImpl<R, Params, Slots, Invoker>;
+    if (stopped_.load(std::memory_order_acquire)) {
+      return make_failed_future<R>(std::make_exception_ptr(WorkerStoppedError(stopped_message())));
+    }
+    auto task = std::make_unique<Task>(method, std::move(invoker), std::forward<A>(args)...);
+    Future<R> future = task->future();
+    if constexpr (HasFutureSlot<Slots>::value) {
+      if (!options_.unwrap_futures) {
+        task->fail(std::make_exception_ptr(InvalidOptionError(
+            std::string("a Future was passed to '") + method +
+            "', whose parameter is not a Future, while unwrap_futures is off")));
+        return future;
+      }
+      std::vector<std::shared_ptr<StateBase>> inputs;
+      std::apply(
+          [&](auto&... slot) {
+            (
+                [&](auto& s) {
+                  if constexpr (is_future_v<decltype(s)>) inputs.push_back(state_of(s));
+                }(slot),
+                ...);
+          },
+          task->slots());
+      execute_when_ready(std::move(task), std::move(inputs));
+    } else {
+      executor_->execute(std::move(task));
+    }
+    if (options_.blocking) future.wait();
+    return future;
+  }
+
+  // Idempotent: refuses new calls, cancels queued ones, waits up to stop_timeout for the
+  // running one.
+  void stop();
+  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
+  const ResolvedOptions& options() const { return options_; }
+  const std::string& name() const { return name_; }
+  std::string stopped_message() const { return "Worker is stopped"; }
+
+ private:
+  void execute_when_ready(std::unique_ptr<CallTask> task,
+                          std::vector<std::shared_ptr<StateBase>> inputs);
+
+  std::string name_;
+  ResolvedOptions options_;
+  std::unique_ptr<Executor> executor_;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_RUNTIME_INTERNAL_WORKER_CORE_H_

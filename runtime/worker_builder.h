@@ -1,0 +1,70 @@
+// options<T>(...).init(args...): how a worker starts.
+//
+//   auto c = concurry::options<Counter>({.mode = "thread"}).init(5);
+//
+// init() resolves the options (the call's, then T::default_options() if T declares one, then
+// global_config()), checks them, constructs T from `args` and starts the worker. Every problem
+// with the options throws InvalidOptionError from init(); T's constructor's exception propagates.
+#ifndef CONCURRY_RUNTIME_WORKER_BUILDER_H_
+#define CONCURRY_RUNTIME_WORKER_BUILDER_H_
+
+#include <memory>
+#include <string>
+#include <typeinfo>
+#include <utility>
+
+#include "concurry/core/options.h"
+#include "concurry/core/worker_macros.h"
+#include "concurry/runtime/handle.h"
+#include "concurry/runtime/internal/executor_factory.h"
+#include "concurry/runtime/internal/worker_core.h"
+
+namespace concurry {
+
+namespace internal {
+template <class T, class = void>
+struct HasDefaultOptions : std::false_type {};
+template <class T>
+struct HasDefaultOptions<T, std::void_t<decltype(T::default_options())>> : std::true_type {};
+
+template <class T>
+Options class_defaults() {
+  if constexpr (HasDefaultOptions<T>::value) {
+    return T::default_options();
+  } else {
+    return Options{};
+  }
+}
+}  // namespace internal
+
+template <class T>
+class WorkerBuilder {
+ public:
+  explicit WorkerBuilder(Options options) : options_(std::move(options)) {}
+
+  template <class... A>
+  Handle<T> init(A&&... args) const {
+    ResolvedOptions resolved = resolve_options(options_, internal::class_defaults<T>(),
+                                               internal::Methods<T>::names());
+    internal::check_supported(resolved);
+    static_assert(std::is_constructible_v<T, A...>,
+                  "concurry: init(...) arguments match no constructor of the worker class");
+    std::shared_ptr<void> instance = std::make_shared<T>(std::forward<A>(args)...);
+    auto executor = internal::make_executor(resolved, std::move(instance));
+    return Handle<T>(std::make_shared<internal::WorkerCore>(typeid(T).name(), std::move(resolved),
+                                                            std::move(executor)));
+  }
+
+ private:
+  Options options_;
+};
+
+// Starts configuring a worker of class T.
+template <class T>
+WorkerBuilder<T> options(Options options = {}) {
+  return WorkerBuilder<T>(std::move(options));
+}
+
+}  // namespace concurry
+
+#endif  // CONCURRY_RUNTIME_WORKER_BUILDER_H_
