@@ -181,6 +181,15 @@ std::shared_ptr<State<T>> state_of(const Future<T>& f) {
   return f.state_;
 }
 
+template <class T, class F>
+struct ThenResult {
+  using type = std::invoke_result_t<F&, const T&>;
+};
+template <class F>
+struct ThenResult<void, F> {
+  using type = std::invoke_result_t<F&>;
+};
+
 // Completes `promise` with fn(args...), or with the exception fn throws.
 template <class R, class F, class... A>
 void fulfil(Promise<R>& promise, F&& fn, A&&... args) {
@@ -201,9 +210,7 @@ void fulfil(Promise<R>& promise, F&& fn, A&&... args) {
 template <class T>
 template <class F>
 auto Future<T>::then(F&& fn) const {
-  using R = std::conditional_t<std::is_void_v<T>, std::invoke_result<F>,
-                               std::invoke_result<F, const T&>>;
-  using U = typename R::type;
+  using U = typename internal::ThenResult<T, std::decay_t<F>>::type;
   auto promise = std::make_shared<Promise<U>>();
   Future<U> out = promise->future();
   checked().add_callback([state = state_, promise, fn = std::forward<F>(fn)]() mutable {

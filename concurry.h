@@ -1,0 +1,28 @@
+// concurry: the worker model of the Python library concurry, for C++20.
+// One include gives the whole public API: Options and global_config, Future/Promise, the error
+// hierarchy, the registration macros, Handle<T> and options<T>().init(), TaskWorker and task(),
+// gather / wait / as_completed and progress bars. See docs/guide/ for each feature.
+#ifndef CONCURRY_CONCURRY_H_
+#define CONCURRY_CONCURRY_H_
+
+#include "concurry/core/duration.h"
+#include "concurry/core/error_codec.h"
+#include "concurry/core/errors.h"
+#include "concurry/core/future.h"
+#include "concurry/core/global_config.h"
+#include "concurry/core/limit_definitions.h"
+#include "concurry/core/option_values.h"
+#include "concurry/core/options.h"
+#include "concurry/core/per_method.h"
+#include "concurry/core/result.h"
+#include "concurry/core/retry_options.h"
+#include "concurry/core/serialization.h"
+#include "concurry/core/worker_macros.h"
+#include "concurry/runtime/gather.h"
+#include "concurry/runtime/handle.h"
+#include "concurry/runtime/progress_bar.h"
+#include "concurry/runtime/task_worker.h"
+#include "concurry/runtime/worker.h"
+#include "concurry/runtime/worker_builder.h"
+
+#endif  // CONCURRY_CONCURRY_H_
