@@ -24,6 +24,7 @@
 #include "concurry/core/internal/method_traits.h"
 #include "concurry/core/options.h"
 #include "concurry/core/worker_macros.h"
+#include "concurry/runtime/internal/core_owner.h"
 #include "concurry/runtime/internal/method_invoker.h"
 #include "concurry/runtime/internal/worker_core.h"
 
@@ -58,19 +59,11 @@ class BlockingView : public Methods<T>::template Mixin<BlockingView<T>> {
 }  // namespace internal
 
 template <class T>
-class Handle : public internal::Methods<T>::template Mixin<Handle<T>> {
+class Handle : public internal::Methods<T>::template Mixin<Handle<T>>,
+               public internal::CoreOwner {
  public:
   Handle() = default;
-  explicit Handle(std::shared_ptr<internal::WorkerCore> core) : core_(std::move(core)) {}
-  Handle(Handle&&) noexcept = default;
-  Handle& operator=(Handle&& other) noexcept {
-    if (this != &other) {
-      stop();
-      core_ = std::move(other.core_);
-    }
-    return *this;
-  }
-  ~Handle() { stop(); }
+  explicit Handle(std::shared_ptr<internal::WorkerCore> core) : CoreOwner(std::move(core)) {}
 
   // Calls `method` (a pointer to a member function of T) with `args`.
   template <class M, class... A>
@@ -81,12 +74,9 @@ class Handle : public internal::Methods<T>::template Mixin<Handle<T>> {
   // A view whose methods wait and return values (or throw the call's exception).
   internal::BlockingView<T> blocking() { return internal::BlockingView<T>(this); }
 
-  // Stops the worker: queued calls are cancelled, the running one may finish. Idempotent.
-  void stop() {
-    if (core_) core_->stop();
-  }
-  bool is_stopped() const { return !core_ || core_->stopped(); }
-  const ResolvedOptions& resolved_options() const { return core_->options(); }
+  using CoreOwner::is_stopped;
+  using CoreOwner::stop;
+  const ResolvedOptions& resolved_options() const { return owned_core().options(); }
 
   // Used by the generated methods. `name` is the method's name ("call" for call()).
   template <class M, class... A>
@@ -94,13 +84,9 @@ class Handle : public internal::Methods<T>::template Mixin<Handle<T>> {
     using Traits = internal::MethodTraits<M>;
     static_assert(std::is_base_of_v<typename Traits::class_type, T>,
                   "concurry: this is not a method of the worker's class");
-    if (!core_) throw Error("call on an empty (moved-from or default) Handle");
-    return core_->template submit<internal::ResultOf<M>, typename Traits::decayed_params>(
+    return owned_core().template submit<internal::ResultOf<M>, typename Traits::decayed_params>(
         name, internal::MethodInvoker<T, M>{method}, std::forward<A>(args)...);
   }
-
- private:
-  std::shared_ptr<internal::WorkerCore> core_;
 };
 
 }  // namespace concurry

@@ -25,6 +25,7 @@
 #include "concurry/core/errors.h"
 #include "concurry/core/future.h"
 #include "concurry/core/options.h"
+#include "concurry/runtime/internal/core_owner.h"
 #include "concurry/runtime/internal/executor_factory.h"
 #include "concurry/runtime/internal/when_all.h"
 #include "concurry/runtime/internal/worker_core.h"
@@ -87,22 +88,13 @@ void check_callable(const F& fn) {
 }
 }  // namespace internal
 
-class TaskWorker {
+class TaskWorker : public internal::CoreOwner {
  public:
   class Builder;
   static Builder options(Options options = {});
 
   TaskWorker() = default;
-  explicit TaskWorker(std::shared_ptr<internal::WorkerCore> core) : core_(std::move(core)) {}
-  TaskWorker(TaskWorker&&) noexcept = default;
-  TaskWorker& operator=(TaskWorker&& other) noexcept {
-    if (this != &other) {
-      stop();
-      core_ = std::move(other.core_);
-    }
-    return *this;
-  }
-  ~TaskWorker() { stop(); }
+  explicit TaskWorker(std::shared_ptr<internal::WorkerCore> core) : CoreOwner(std::move(core)) {}
 
   template <class F, class... A>
   auto submit(F&& fn, A&&... args) {
@@ -110,8 +102,7 @@ class TaskWorker {
     using Params = internal::TaskParams<Fn, A...>;
     using R = typename internal::TaskResult<Fn, Params>::type;
     internal::check_callable(fn);
-    if (!core_) throw Error("submit on an empty (moved-from or default) TaskWorker");
-    return core_->template submit<R, Params>("submit", internal::FunctionInvoker<Fn>{std::forward<F>(fn)},
+    return owned_core().template submit<R, Params>("submit", internal::FunctionInvoker<Fn>{std::forward<F>(fn)},
                                              std::forward<A>(args)...);
   }
 
@@ -127,11 +118,6 @@ class TaskWorker {
   auto map(F&& fn, const R1& r1, const R2& r2, const R3& r3, const MapOptions& options = {}) {
     return map_zip(fn, options, r1, r2, r3);
   }
-
-  void stop() {
-    if (core_) core_->stop();
-  }
-  bool is_stopped() const { return !core_ || core_->stopped(); }
 
  private:
   template <class F, class... Rs>
@@ -155,8 +141,6 @@ class TaskWorker {
     }
     return internal::when_all(std::move(futures), options.timeout, options.progress);
   }
-
-  std::shared_ptr<internal::WorkerCore> core_;
 };
 
 // A TaskWorker with a function bound: submit/map/operator() may omit the function.
