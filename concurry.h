@@ -20,6 +20,7 @@
 #include "concurry/core/worker_macros.h"
 #include "concurry/runtime/gather.h"
 #include "concurry/runtime/handle.h"
+#include "concurry/runtime/pool_stats.h"
 #include "concurry/runtime/progress_bar.h"
 #include "concurry/runtime/task_worker.h"
 #include "concurry/runtime/worker.h"

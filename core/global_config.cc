@@ -62,12 +62,23 @@ void GlobalConfig::reset() {
   std::lock_guard<std::mutex> lock(mu_);
   defaults_ = builtin_defaults();
   modes_ = builtin_modes();
+  on_demand_slot_wait_ = Duration(60.0);
 }
 
 Options GlobalConfig::for_mode(Mode mode) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = modes_.find(mode);
   return it == modes_.end() ? defaults_ : Options::merge(it->second, defaults_);
+}
+
+void GlobalConfig::set_on_demand_slot_wait(Duration wait) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_demand_slot_wait_ = wait;
+}
+
+Duration GlobalConfig::on_demand_slot_wait() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return on_demand_slot_wait_;
 }
 
 GlobalConfig& global_config() {

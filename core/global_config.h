@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 
+#include "concurry/core/duration.h"
 #include "concurry/core/options.h"
 
 namespace concurry {
@@ -28,11 +29,17 @@ class GlobalConfig {
   // The effective configuration for `mode`: mode defaults over general defaults.
   Options for_mode(Mode mode) const;
 
+  // How long an on-demand call waits for a free worker slot before it fails with TimeoutError
+  // (default 60 s).
+  void set_on_demand_slot_wait(Duration wait);
+  Duration on_demand_slot_wait() const;
+
  private:
   friend class TempConfig;
   mutable std::mutex mu_;
   Options defaults_;
   std::map<Mode, Options> modes_;
+  Duration on_demand_slot_wait_{60.0};
 };
 
 GlobalConfig& global_config();

@@ -177,6 +177,10 @@ ResolvedOptions resolve_options(const Options& call, const Options& class_defaul
   r.stop_timeout = merged.stop_timeout.value_or(30.0);
   if (r.stop_timeout < 0) throw InvalidOptionError("option 'stop_timeout' must be >= 0 seconds");
 
+  if (r.max_workers == 0 && !r.on_demand) {
+    throw InvalidOptionError("max_workers = 0 means unlimited on-demand workers and needs "
+                             "on_demand = true; a pool needs max_workers >= 1");
+  }
   if ((mode == Mode::kSync || mode == Mode::kAsyncio)) {
     std::string name(to_string(mode));
     if (r.max_workers != 1) {

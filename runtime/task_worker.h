@@ -24,6 +24,7 @@
 
 #include "concurry/core/errors.h"
 #include "concurry/core/future.h"
+#include "concurry/core/global_config.h"
 #include "concurry/core/options.h"
 #include "concurry/runtime/internal/core_owner.h"
 #include "concurry/runtime/internal/executor_factory.h"
@@ -192,9 +193,8 @@ class TaskWorker::Builder {
   std::shared_ptr<internal::WorkerCore> make_core() const {
     ResolvedOptions resolved = resolve_options(options_, Options{}, {"submit"});
     internal::check_supported(resolved);
-    auto executor = internal::make_executor(resolved, nullptr);
     return std::make_shared<internal::WorkerCore>("TaskWorker", std::move(resolved),
-                                                  std::move(executor));
+                                                  [] { return std::shared_ptr<void>(); });
   }
   Options options_;
 };
@@ -203,9 +203,16 @@ inline TaskWorker::Builder TaskWorker::options(Options options) {
   return Builder(std::move(options));
 }
 
-// A worker bound to `fn`: task(fn, options)(args...) submits fn(args...).
+// A worker bound to `fn`: task(fn, options)(args...) submits fn(args...). Unless the options set
+// on_demand or max_workers, it runs on-demand workers (a fresh worker per call) in thread and
+// process modes; with max_workers = N it is a pool of N.
 template <class F>
 BoundTaskWorker<std::decay_t<F>> task(F&& fn, Options options = {}) {
+  if (!options.on_demand && !options.max_workers) {
+    Mode mode = parse_option<Mode>(
+        "mode", options.mode ? options.mode->str() : global_config().defaults().mode->str());
+    options.on_demand = mode != Mode::kSync && mode != Mode::kAsyncio;
+  }
   return TaskWorker::options(std::move(options)).init(std::forward<F>(fn));
 }
 

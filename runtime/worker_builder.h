@@ -3,8 +3,10 @@
 //   auto c = concurry::options<Counter>({.mode = "thread"}).init(5);
 //
 // init() resolves the options (the call's, then T::default_options() if T declares one, then
-// global_config()), checks them, constructs T from `args` and starts the worker. Every problem
-// with the options throws InvalidOptionError from init(); T's constructor's exception propagates.
+// global_config()), checks them, constructs T from `args` (once per pool member; on-demand
+// workers construct theirs per call) and starts the worker. With max_workers > 1 or on_demand the
+// Handle is a pool: calls are spread by the load balancer. Every problem with the options throws
+// InvalidOptionError from init(); T's constructor's exception propagates.
 #ifndef CONCURRY_RUNTIME_WORKER_BUILDER_H_
 #define CONCURRY_RUNTIME_WORKER_BUILDER_H_
 
@@ -47,12 +49,15 @@ class WorkerBuilder {
     ResolvedOptions resolved = resolve_options(options_, internal::class_defaults<T>(),
                                                internal::Methods<T>::names());
     internal::check_supported(resolved);
-    static_assert(std::is_constructible_v<T, A...>,
+    static_assert(std::is_constructible_v<T, const std::decay_t<A>&...>,
                   "concurry: init(...) arguments match no constructor of the worker class");
-    std::shared_ptr<void> instance = std::make_shared<T>(std::forward<A>(args)...);
-    auto executor = internal::make_executor(resolved, std::move(instance));
+    // Every member of a pool (and every on-demand worker) gets its own instance, constructed
+    // from copies of `args`.
+    internal::InstanceFactory factory = [... saved = std::decay_t<A>(std::forward<A>(args))]() {
+      return std::static_pointer_cast<void>(std::make_shared<T>(saved...));
+    };
     return Handle<T>(std::make_shared<internal::WorkerCore>(typeid(T).name(), std::move(resolved),
-                                                            std::move(executor)));
+                                                            factory));
   }
 
  private:

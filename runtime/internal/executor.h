@@ -4,6 +4,8 @@
 #ifndef CONCURRY_RUNTIME_INTERNAL_EXECUTOR_H_
 #define CONCURRY_RUNTIME_INTERNAL_EXECUTOR_H_
 
+#include <atomic>
+#include <functional>
 #include <memory>
 
 #include "concurry/core/duration.h"
@@ -11,15 +13,27 @@
 
 namespace concurry::internal {
 
+// Called on the executor's thread after each call it ran (or skipped as cancelled), so that a
+// pool can free the call's submission slot. It may hand back the next call for this same
+// executor (the one waiting for the freed slot), which then runs without another trip through
+// the queue. Not called for calls cancelled by stop.
+using CompletionHook = std::function<std::unique_ptr<CallTask>()>;
+
 class Executor {
  public:
   virtual ~Executor() = default;
 
-  // Takes the call. After stop() the call is cancelled instead.
+  // Takes the call. After stop the call is cancelled instead.
   virtual void execute(std::unique_ptr<CallTask> task) = 0;
-  // Cancels queued calls, lets the running one finish (waiting at most `timeout`; a thread
-  // still busy then is left to finish alone), and refuses new ones. Idempotent.
-  virtual void stop(Duration timeout) = 0;
+  // Refuses new calls and cancels queued ones; does not wait. Idempotent.
+  virtual void begin_stop() = 0;
+  // Waits until `deadline` for the running call; a thread still busy then is left to finish
+  // alone (its worker instance lives until it does).
+  virtual void finish_stop(Clock::time_point deadline) = 0;
+  void stop(Duration timeout) {
+    begin_stop();
+    finish_stop(Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout));
+  }
   // True when execute() runs the call before it returns (sync mode).
   virtual bool is_inline() const = 0;
 };
@@ -27,14 +41,17 @@ class Executor {
 // sync mode: runs each call on the caller's thread, inside execute().
 class InlineExecutor final : public Executor {
  public:
-  explicit InlineExecutor(std::shared_ptr<void> instance) : instance_(std::move(instance)) {}
+  InlineExecutor(std::shared_ptr<void> instance, CompletionHook on_complete)
+      : instance_(std::move(instance)), on_complete_(std::move(on_complete)) {}
   void execute(std::unique_ptr<CallTask> task) override;
-  void stop(Duration timeout) override;
+  void begin_stop() override;
+  void finish_stop(Clock::time_point) override {}
   bool is_inline() const override { return true; }
 
  private:
   std::shared_ptr<void> instance_;
-  bool stopped_ = false;
+  CompletionHook on_complete_;
+  std::atomic<bool> stopped_{false};
 };
 
 // thread mode: one thread per worker; calls run one at a time in submission order. The queue is
@@ -42,10 +59,11 @@ class InlineExecutor final : public Executor {
 // signals only when the thread sleeps. No lock is held while user code runs.
 class ThreadExecutor final : public Executor {
  public:
-  explicit ThreadExecutor(std::shared_ptr<void> instance);
+  ThreadExecutor(std::shared_ptr<void> instance, CompletionHook on_complete);
   ~ThreadExecutor() override;
   void execute(std::unique_ptr<CallTask> task) override;
-  void stop(Duration timeout) override;
+  void begin_stop() override;
+  void finish_stop(Clock::time_point deadline) override;
   bool is_inline() const override { return false; }
 
  private:

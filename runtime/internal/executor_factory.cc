@@ -19,10 +19,6 @@ void check_supported(const ResolvedOptions& r) {
     refuse("mode '" + mode + "' is not available in this build yet; available modes: 'sync', "
            "'thread'");
   }
-  if (r.is_pool()) {
-    refuse("worker pools (max_workers > 1 or on_demand) are not available in this build yet; "
-           "use max_workers = 1");
-  }
   const Options& o = r.merged;
   for (const auto& [method, n] : o.num_retries.entries()) {
     if (n != 0) {
@@ -43,12 +39,13 @@ void check_supported(const ResolvedOptions& r) {
 }
 
 std::unique_ptr<Executor> make_executor(const ResolvedOptions& options,
-                                        std::shared_ptr<void> instance) {
+                                        std::shared_ptr<void> instance,
+                                        CompletionHook on_complete) {
   switch (options.mode) {
     case Mode::kSync:
-      return std::make_unique<InlineExecutor>(std::move(instance));
+      return std::make_unique<InlineExecutor>(std::move(instance), std::move(on_complete));
     case Mode::kThread:
-      return std::make_unique<ThreadExecutor>(std::move(instance));
+      return std::make_unique<ThreadExecutor>(std::move(instance), std::move(on_complete));
     default:
       check_supported(options);  // throws, naming the mode
       refuse("unsupported mode");

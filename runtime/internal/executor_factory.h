@@ -11,12 +11,14 @@
 namespace concurry::internal {
 
 // Throws InvalidOptionError for an option no supported mode gives behaviour to yet, naming the
-// option and what is supported. `what` names the worker in the message.
+// option and what is supported.
 void check_supported(const ResolvedOptions& options);
 
-// The executor of one local worker whose instance is `instance` (nullptr for task workers).
+// The executor of one local worker whose instance is `instance` (nullptr for task workers);
+// `on_complete` runs after each call it finishes (may be empty).
 std::unique_ptr<Executor> make_executor(const ResolvedOptions& options,
-                                        std::shared_ptr<void> instance);
+                                        std::shared_ptr<void> instance,
+                                        CompletionHook on_complete);
 
 }  // namespace concurry::internal
 

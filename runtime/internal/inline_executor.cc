@@ -4,16 +4,16 @@
 namespace concurry::internal {
 
 void InlineExecutor::execute(std::unique_ptr<CallTask> task) {
-  if (stopped_) {
+  if (stopped_.load(std::memory_order_acquire)) {
     task->cancel();
     return;
   }
-  task->run(instance_.get());
+  while (task) {
+    task->run(instance_.get());
+    task = on_complete_ ? on_complete_() : nullptr;
+  }
 }
 
-void InlineExecutor::stop(Duration) {
-  stopped_ = true;
-  instance_.reset();
-}
+void InlineExecutor::begin_stop() { stopped_.store(true, std::memory_order_release); }
 
 }  // namespace concurry::internal

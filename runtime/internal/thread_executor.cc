@@ -17,11 +17,14 @@ struct ThreadExecutor::Shared {
   bool exited = false;                           // guarded by mu
   std::atomic<bool> stopping{false};
   std::shared_ptr<void> instance;  // kept alive by the thread until it exits
+  CompletionHook on_complete;
   std::thread thread;
 };
 
-ThreadExecutor::ThreadExecutor(std::shared_ptr<void> instance) : shared_(std::make_shared<Shared>()) {
+ThreadExecutor::ThreadExecutor(std::shared_ptr<void> instance, CompletionHook on_complete)
+    : shared_(std::make_shared<Shared>()) {
   shared_->instance = std::move(instance);
+  shared_->on_complete = std::move(on_complete);
   shared_->thread = std::thread([s = shared_] {
     std::vector<std::unique_ptr<CallTask>> batch;
     while (true) {
@@ -35,13 +38,18 @@ ThreadExecutor::ThreadExecutor(std::shared_ptr<void> instance) : shared_(std::ma
         if (s->stopping.load(std::memory_order_relaxed)) break;
         batch.swap(s->queue);
       }
-      for (auto& task : batch) {
+      // Index loop: the completion hook may append the next call for this worker.
+      for (size_t i = 0; i < batch.size(); ++i) {
+        std::unique_ptr<CallTask> task = std::move(batch[i]);
         if (s->stopping.load(std::memory_order_acquire)) {
           task->cancel();
-        } else {
-          task->run(s->instance.get());
+          continue;
         }
+        task->run(s->instance.get());
         task.reset();
+        if (s->on_complete) {
+          if (auto next = s->on_complete()) batch.push_back(std::move(next));
+        }
       }
       batch.clear();
     }
@@ -50,6 +58,7 @@ ThreadExecutor::ThreadExecutor(std::shared_ptr<void> instance) : shared_(std::ma
     }
     std::shared_ptr<void> instance = std::move(s->instance);
     instance.reset();  // the worker's destructor runs on its own thread
+    s->on_complete = nullptr;  // drops what the hook holds (an on-demand slot owns this executor)
     std::lock_guard<std::mutex> lock(s->mu);
     s->exited = true;
     s->finished.notify_all();
@@ -77,7 +86,7 @@ void ThreadExecutor::execute(std::unique_ptr<CallTask> task) {
   if (wake) s.wake.notify_one();
 }
 
-void ThreadExecutor::stop(Duration timeout) {
+void ThreadExecutor::begin_stop() {
   Shared& s = *shared_;
   std::vector<std::unique_ptr<CallTask>> dropped;
   {
@@ -87,14 +96,19 @@ void ThreadExecutor::stop(Duration timeout) {
   }
   s.wake.notify_one();
   for (auto& task : dropped) task->cancel();
+}
+
+void ThreadExecutor::finish_stop(Clock::time_point deadline) {
+  Shared& s = *shared_;
+  if (!s.thread.joinable()) return;
   if (s.thread.get_id() == std::this_thread::get_id()) {
-    s.thread.detach();  // stop() from inside a method: the thread ends after it returns
+    s.thread.detach();  // stopped from inside one of its own calls: it ends after that call
     return;
   }
   bool exited;
   {
     std::unique_lock<std::mutex> lock(s.mu);
-    exited = s.finished.wait_for(lock, timeout, [&] { return s.exited; });
+    exited = s.finished.wait_until(lock, deadline, [&] { return s.exited; });
   }
   if (exited) {
     s.thread.join();

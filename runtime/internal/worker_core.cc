@@ -2,23 +2,24 @@
 
 namespace concurry::internal {
 
-WorkerCore::WorkerCore(std::string name, ResolvedOptions options,
-                       std::unique_ptr<Executor> executor)
-    : name_(std::move(name)), options_(std::move(options)), executor_(std::move(executor)) {}
+WorkerCore::WorkerCore(std::string name, ResolvedOptions options, const InstanceFactory& factory)
+    : name_(std::move(name)),
+      options_(std::move(options)),
+      dispatcher_(make_dispatcher(options_, factory)) {}
 
 WorkerCore::~WorkerCore() { stop(); }
 
 void WorkerCore::stop() {
   if (stopped_.exchange(true, std::memory_order_acq_rel)) return;
-  executor_->stop(Duration(options_.stop_timeout));
+  dispatcher_->stop(Duration(options_.stop_timeout));
 }
 
 void WorkerCore::execute_when_ready(std::unique_ptr<CallTask> task,
                                     std::vector<std::shared_ptr<StateBase>> inputs) {
-  if (executor_->is_inline()) {
+  if (dispatcher_->is_inline()) {
     // sync mode runs at the call: wait for the inputs here, on the caller's thread.
     for (auto& input : inputs) input->wait();
-    executor_->execute(std::move(task));
+    dispatcher_->dispatch(std::move(task));
     return;
   }
   // Dispatch once the last input completes, from whichever thread completes it. The extra count
@@ -33,7 +34,7 @@ void WorkerCore::execute_when_ready(std::unique_ptr<CallTask> task,
   auto self = shared_from_this();
   auto arrive = [pending, self] {
     if (pending->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      self->executor_->execute(std::move(pending->task));
+      self->dispatcher_->dispatch(std::move(pending->task));
     }
   };
   for (auto& input : inputs) input->add_callback(arrive);

@@ -1,7 +1,7 @@
-// WorkerCore: the mode-independent front of one worker (or, from Step 2, one pool): it turns a
-// typed call into a CallTask, unwraps Future arguments without blocking the caller, refuses calls
-// after stop(), and hands tasks to its Executor. Handle<T> and TaskWorker both sit on it.
-// Thread-safe. Internal.
+// WorkerCore: the mode-independent front of one worker or pool: it turns a typed call into a
+// CallTask, unwraps Future arguments without blocking the caller, refuses calls after stop(), and
+// hands tasks to its Dispatcher (single worker, pool or on-demand). Handle<T> and TaskWorker both
+// sit on it. Thread-safe. Internal.
 #ifndef CONCURRY_RUNTIME_INTERNAL_WORKER_CORE_H_
 #define CONCURRY_RUNTIME_INTERNAL_WORKER_CORE_H_
 
@@ -15,13 +15,14 @@
 #include "concurry/core/future.h"
 #include "concurry/core/options.h"
 #include "concurry/runtime/internal/call_task.h"
-#include "concurry/runtime/internal/executor.h"
+#include "concurry/runtime/internal/dispatcher.h"
 
 namespace concurry::internal {
 
 class WorkerCore : public std::enable_shared_from_this<WorkerCore> {
  public:
-  WorkerCore(std::string name, ResolvedOptions options, std::unique_ptr<Executor> executor);
+  // Starts the workers `options` ask for, each with an instance from `factory`.
+  WorkerCore(std::string name, ResolvedOptions options, const InstanceFactory& factory);
   ~WorkerCore();
 
   // Submits `invoker(instance, params...)` with `args` converted to `Params` (a std::tuple of
@@ -55,7 +56,7 @@ class WorkerCore : public std::enable_shared_from_this<WorkerCore> {
           task->slots());
       execute_when_ready(std::move(task), std::move(inputs));
     } else {
-      executor_->execute(std::move(task));
+      dispatcher_->dispatch(std::move(task));
     }
     if (options_.blocking) future.wait();
     return future;
@@ -67,7 +68,10 @@ class WorkerCore : public std::enable_shared_from_this<WorkerCore> {
   bool stopped() const { return stopped_.load(std::memory_order_acquire); }
   const ResolvedOptions& options() const { return options_; }
   const std::string& name() const { return name_; }
-  std::string stopped_message() const { return "Worker is stopped"; }
+  PoolStats stats() const { return dispatcher_->stats(); }
+  std::string stopped_message() const {
+    return options_.is_pool() ? "Worker pool is stopped" : "Worker is stopped";
+  }
 
  private:
   void execute_when_ready(std::unique_ptr<CallTask> task,
@@ -75,7 +79,7 @@ class WorkerCore : public std::enable_shared_from_this<WorkerCore> {
 
   std::string name_;
   ResolvedOptions options_;
-  std::unique_ptr<Executor> executor_;
+  std::unique_ptr<Dispatcher> dispatcher_;
   std::atomic<bool> stopped_{false};
 };
 

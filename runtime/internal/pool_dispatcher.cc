@@ -1,0 +1,138 @@
+// PoolDispatcher: N persistent workers (N >= 1) behind a LoadBalancer, each with its own
+// SubmissionQueue. A single worker whose queue is bypassed takes a lock-free fast path.
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "concurry/core/errors.h"
+#include "concurry/core/load_balancer.h"
+#include "concurry/core/submission_queue.h"
+#include "concurry/runtime/internal/dispatcher.h"
+#include "concurry/runtime/internal/executor_factory.h"
+
+namespace concurry::internal {
+namespace {
+
+using TaskPtr = std::unique_ptr<CallTask>;
+
+class PoolDispatcher final : public Dispatcher {
+ public:
+  PoolDispatcher(const ResolvedOptions& options, const InstanceFactory& factory)
+      : state_(std::make_shared<State>(options)) {
+    size_t n = static_cast<size_t>(options.max_workers);
+    state_->members.reserve(n);
+    state_->fast = n == 1 && !state_->limit;
+    for (size_t i = 0; i < n; ++i) {
+      state_->queues.emplace_back(state_->limit);
+      CompletionHook hook;
+      if (!state_->fast) {
+        std::weak_ptr<State> weak = state_;
+        hook = [weak, i]() -> TaskPtr {
+          auto s = weak.lock();
+          return s ? s->completed(i) : nullptr;
+        };
+      }
+      state_->members.push_back(make_executor(options, factory(), std::move(hook)));
+    }
+  }
+
+  ~PoolDispatcher() override { stop(Duration(state_->options.stop_timeout)); }
+
+  void dispatch(TaskPtr task) override {
+    State& s = *state_;
+    if (s.fast) {
+      s.fast_dispatched.fetch_add(1, std::memory_order_relaxed);
+      s.members[0]->execute(std::move(task));  // cancels it after stop
+      return;
+    }
+    size_t member;
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      if (s.stopped) {
+        task->cancel();
+        return;
+      }
+      member = s.balancer.pick();
+      if (s.queues[member].admit(task)) return;  // waits client-side for a slot
+    }
+    s.members[member]->execute(std::move(task));
+  }
+
+  void stop(Duration timeout) override {
+    State& s = *state_;
+    std::vector<TaskPtr> held;
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      if (s.stopped) return;
+      s.stopped = true;
+      for (auto& q : s.queues) {
+        for (auto& task : q.drain()) held.push_back(std::move(task));
+      }
+    }
+    for (auto& task : held) task->cancel();
+    for (auto& member : s.members) member->begin_stop();
+    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
+    for (auto& member : s.members) member->finish_stop(deadline);
+  }
+
+  bool is_inline() const override { return state_->members[0]->is_inline(); }
+
+  PoolStats stats() const override {
+    State& s = *state_;
+    std::lock_guard<std::mutex> lock(s.mu);
+    PoolStats out;
+    out.total_workers = s.members.size();
+    out.max_workers = s.options.max_workers;
+    out.algorithm = std::string(stats_name(s.options.load_balancing));
+    out.total_dispatched =
+        s.fast ? s.fast_dispatched.load(std::memory_order_relaxed) : s.balancer.total_dispatched();
+    out.stopped = s.stopped;
+    out.max_queued_tasks = s.options.max_queued_tasks;
+    for (const auto& q : s.queues) {
+      out.in_flight += q.in_flight();
+      out.queued += q.waiting();
+    }
+    return out;
+  }
+
+ private:
+  struct State {
+    explicit State(const ResolvedOptions& o)
+        : options(o), balancer(o.load_balancing, static_cast<size_t>(o.max_workers)) {
+      // Blocking calls wait anyway: the submission queue is bypassed for them.
+      if (o.max_queued_tasks && !o.blocking) limit = static_cast<size_t>(*o.max_queued_tasks);
+    }
+
+    // A call on `member` finished: free its slot; the call waiting for it (if any) is returned
+    // for the member to run next.
+    TaskPtr completed(size_t member) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (stopped) return nullptr;
+      balancer.completed(member);
+      auto waiting = queues[member].complete();
+      return waiting ? std::move(*waiting) : nullptr;
+    }
+
+    ResolvedOptions options;
+    std::optional<size_t> limit;
+    bool fast = false;
+    std::atomic<uint64_t> fast_dispatched{0};
+    mutable std::mutex mu;
+    bool stopped = false;                        // guarded by mu
+    LoadBalancer balancer;                       // guarded by mu
+    std::deque<SubmissionQueue<TaskPtr>> queues;  // guarded by mu (a deque: never relocated)
+    std::vector<std::unique_ptr<Executor>> members;  // fixed after construction
+  };
+
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace
+
+std::unique_ptr<Dispatcher> make_pool_dispatcher(const ResolvedOptions& options,
+                                                 const InstanceFactory& factory) {
+  return std::make_unique<PoolDispatcher>(options, factory);
+}
+
+}  // namespace concurry::internal
