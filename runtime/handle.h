@@ -75,10 +75,9 @@ class Handle : public internal::Methods<T>::template Mixin<Handle<T>>,
   internal::BlockingView<T> blocking() { return internal::BlockingView<T>(this); }
 
   using CoreOwner::is_stopped;
+  using CoreOwner::resolved_options;
+  using CoreOwner::stats;
   using CoreOwner::stop;
-  const ResolvedOptions& resolved_options() const { return owned_core().options(); }
-  // Workers, algorithm, dispatch counts, queue state; a single worker reports a pool of one.
-  PoolStats stats() const { return owned_core().stats(); }
 
   // Used by the generated methods. `name` is the method's name ("call" for call()).
   template <class M, class... A>

@@ -5,6 +5,7 @@
 #define CONCURRY_RUNTIME_INTERNAL_CALL_TASK_H_
 
 #include <exception>
+#include <functional>
 #include <memory>
 #include <tuple>
 #include <type_traits>
@@ -19,8 +20,10 @@ class CallTask {
   explicit CallTask(const char* method) : method_(method) {}
   virtual ~CallTask() = default;
 
-  // Runs the call on `instance` (nullptr for task functions) unless it was cancelled.
-  virtual void run(void* instance) = 0;
+  // Runs the call on `instance` (nullptr for task functions) unless it was cancelled. `finished`
+  // (may be null) runs once the call is over and before its future completes, so that whoever
+  // sees the result also sees the worker's slot free again.
+  virtual void run(void* instance, const std::function<void()>* finished = nullptr) = 0;
   // Completes the future as cancelled (no-op once running or done).
   virtual void cancel() = 0;
   // Completes the future with `error` (no-op once done).
@@ -72,17 +75,29 @@ class CallTaskImpl final : public CallTask {
   Future<R> future() const { return promise_.future(); }
   Slots& slots() { return slots_; }
 
-  void run(void* instance) override {
-    if (!promise_.start()) return;
+  void run(void* instance, const std::function<void()>* finished = nullptr) override {
+    auto done = [finished] {
+      if (finished) (*finished)();
+    };
+    if (!promise_.start()) {  // cancelled while queued
+      done();
+      return;
+    }
+    constexpr auto kArgs = std::make_index_sequence<std::tuple_size_v<Slots>>();
     try {
       if constexpr (std::is_void_v<R>) {
-        invoke(instance, std::make_index_sequence<std::tuple_size_v<Slots>>());
+        invoke(instance, kArgs);
+        done();
         promise_.set_value();
       } else {
-        promise_.set_value(invoke(instance, std::make_index_sequence<std::tuple_size_v<Slots>>()));
+        R value = invoke(instance, kArgs);
+        done();
+        promise_.set_value(std::move(value));
       }
     } catch (...) {
-      promise_.set_exception(std::current_exception());
+      std::exception_ptr error = std::current_exception();
+      done();
+      promise_.set_exception(std::move(error));
     }
   }
   void cancel() override { promise_.cancel(); }

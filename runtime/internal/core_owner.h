@@ -30,6 +30,10 @@ class CoreOwner {
     if (core_) core_->stop();
   }
   bool is_stopped() const { return !core_ || core_->stopped(); }
+  // Workers, algorithm, dispatch counts, queue state; a single worker reports a pool of one.
+  PoolStats stats() const { return owned_core().stats(); }
+  // The options after precedence and defaults.
+  const ResolvedOptions& resolved_options() const { return owned_core().options(); }
 
  protected:
   // The core, or concurry::Error for an empty (moved-from or default) owner.

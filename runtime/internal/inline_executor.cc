@@ -8,9 +8,11 @@ void InlineExecutor::execute(std::unique_ptr<CallTask> task) {
     task->cancel();
     return;
   }
+  std::unique_ptr<CallTask> next;
+  const std::function<void()> finished = [&] { next = on_complete_(); };
   while (task) {
-    task->run(instance_.get());
-    task = on_complete_ ? on_complete_() : nullptr;
+    task->run(instance_.get(), on_complete_ ? &finished : nullptr);
+    task = std::move(next);
   }
 }
 

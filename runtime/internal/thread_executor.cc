@@ -27,6 +27,9 @@ ThreadExecutor::ThreadExecutor(std::shared_ptr<void> instance, CompletionHook on
   shared_->on_complete = std::move(on_complete);
   shared_->thread = std::thread([s = shared_] {
     std::vector<std::unique_ptr<CallTask>> batch;
+    std::unique_ptr<CallTask> next;  // what the completion hook hands back
+    const std::function<void()> finished = [&s, &next] { next = s->on_complete(); };
+    const std::function<void()>* on_finished = s->on_complete ? &finished : nullptr;
     while (true) {
       {
         std::unique_lock<std::mutex> lock(s->mu);
@@ -45,11 +48,9 @@ ThreadExecutor::ThreadExecutor(std::shared_ptr<void> instance, CompletionHook on
           task->cancel();
           continue;
         }
-        task->run(s->instance.get());
+        task->run(s->instance.get(), on_finished);
         task.reset();
-        if (s->on_complete) {
-          if (auto next = s->on_complete()) batch.push_back(std::move(next));
-        }
+        if (next) batch.push_back(std::move(next));
       }
       batch.clear();
     }
