@@ -7,14 +7,26 @@ namespace concurry {
 LoadBalancer::LoadBalancer(LoadBalancing algorithm, size_t workers, uint64_t seed)
     : algorithm_(algorithm), active_(workers, 0), total_(workers, 0), rng_(seed) {
   if (workers == 0) throw InvalidOptionError("a load balancer needs at least one worker");
-  if (algorithm_ == LoadBalancing::kLeastActive || algorithm_ == LoadBalancing::kLeastTotal) {
-    for (size_t i = 0; i < workers; ++i) order_.emplace_hint(order_.end(), 0, i);
+  if (algorithm_ == LoadBalancing::kLeastActive) {
+    leaves_ = 1;
+    while (leaves_ < workers) leaves_ *= 2;
+    tree_.assign(2 * leaves_, 0);
+    for (size_t i = 0; i < leaves_; ++i) tree_[leaves_ + i] = i < workers ? i : workers - 1;
+    for (size_t node = leaves_ - 1; node >= 1; --node) {
+      tree_[node] = better(tree_[2 * node], tree_[2 * node + 1]);
+    }
   }
 }
 
-void LoadBalancer::move_in_order(size_t worker, size_t from, size_t to) {
-  order_.erase({from, worker});
-  order_.emplace(to, worker);
+size_t LoadBalancer::better(size_t a, size_t b) const {
+  if (active_[b] < active_[a] || (active_[b] == active_[a] && b < a)) return b;
+  return a;
+}
+
+void LoadBalancer::tree_update(size_t worker) {
+  for (size_t node = (leaves_ + worker) / 2; node >= 1; node /= 2) {
+    tree_[node] = better(tree_[2 * node], tree_[2 * node + 1]);
+  }
 }
 
 size_t LoadBalancer::pick() {
@@ -28,26 +40,26 @@ size_t LoadBalancer::pick() {
       chosen = std::uniform_int_distribution<size_t>(0, n - 1)(rng_);
       break;
     case LoadBalancing::kLeastActive:
-      chosen = order_.begin()->second;
-      move_in_order(chosen, active_[chosen], active_[chosen] + 1);
+      chosen = tree_[1];
       break;
     case LoadBalancing::kLeastTotal:
-      chosen = order_.begin()->second;
-      move_in_order(chosen, total_[chosen], total_[chosen] + 1);
+      // Totals only grow, one pick at a time: members below the cursor are at the minimum + 1,
+      // the rest at the minimum, so the cursor is the lowest index among the minima.
+      chosen = cursor_;
+      cursor_ = (cursor_ + 1) % n;
       break;
   }
   ++active_[chosen];
   ++total_[chosen];
   ++dispatched_;
+  if (algorithm_ == LoadBalancing::kLeastActive) tree_update(chosen);
   return chosen;
 }
 
 void LoadBalancer::completed(size_t worker) {
   if (worker >= active_.size() || active_[worker] == 0) return;  // unknown or already balanced
-  if (algorithm_ == LoadBalancing::kLeastActive) {
-    move_in_order(worker, active_[worker], active_[worker] - 1);
-  }
   --active_[worker];
+  if (algorithm_ == LoadBalancing::kLeastActive) tree_update(worker);
 }
 
 }  // namespace concurry

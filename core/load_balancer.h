@@ -3,8 +3,10 @@
 //   least_active  the lowest index among the members with the fewest calls in flight
 //   least_total   the lowest index among the members with the fewest calls ever dispatched
 //   random        uniform
-// pick() records the dispatch; completed(i) records that a call on member i finished. pick()
-// and completed() cost O(log n) for least_* and O(1) otherwise, so pools of thousands are fine.
+// pick() records the dispatch; completed(i) records that a call on member i finished. pick() and
+// completed() cost O(log n) for least_active (an array-backed min-tree) and O(1) otherwise
+// (least_total only ever raises the minimum by one, so its choice advances like a cursor), so
+// pools of thousands are fine.
 // Not thread-safe: the owner (a pool, the cluster head) serializes calls. Used by local pools
 // and by the head's pool dispatch alike.
 #ifndef CONCURRY_CORE_LOAD_BALANCER_H_
@@ -13,8 +15,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
-#include <set>
-#include <utility>
 #include <vector>
 
 #include "concurry/core/option_values.h"
@@ -36,14 +36,17 @@ class LoadBalancer {
   uint64_t total_dispatched() const { return dispatched_; }
 
  private:
-  // (count, index) ordered: begin() is the lowest index among the minima.
-  using Ordered = std::set<std::pair<size_t, size_t>>;
-  void move_in_order(size_t worker, size_t from, size_t to);
+  // Leaves hold active counts; each inner node holds the index of its subtree's minimum (lowest
+  // index on ties), so the root is the least-active member.
+  void tree_update(size_t worker);
+  size_t better(size_t a, size_t b) const;
 
   LoadBalancing algorithm_;
   std::vector<size_t> active_;
   std::vector<size_t> total_;
-  Ordered order_;  // by active_ (least_active) or total_ (least_total); unused otherwise
+  std::vector<size_t> tree_;  // least_active only: 2 * leaves entries
+  size_t leaves_ = 0;
+  size_t cursor_ = 0;         // least_total: every member below it is one call ahead
   uint64_t dispatched_ = 0;
   std::mt19937_64 rng_;
 };
