@@ -7,8 +7,10 @@
 #ifndef CONCURRY_CORE_ERRORS_H_
 #define CONCURRY_CORE_ERRORS_H_
 
+#include <any>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace concurry {
 
@@ -54,10 +56,33 @@ class MethodNotFoundError : public Error {
   using Error::Error;
 };
 
-// retry_until validators still failed after the last attempt.
+// retry_until validators still failed after the last attempt. Holds every attempt's result
+// (as std::any of the method's result type) and what each failed validation said.
 class RetryValidationError : public Error {
  public:
-  using Error::Error;
+  explicit RetryValidationError(const std::string& what) : Error(what) {}
+  RetryValidationError(const std::string& what, int attempts, std::vector<std::any> results,
+                       std::vector<std::string> validation_errors)
+      : Error(what),
+        attempts_(attempts),
+        results_(std::move(results)),
+        validation_errors_(std::move(validation_errors)) {}
+
+  int attempts() const { return attempts_; }
+  const std::vector<std::any>& results() const { return results_; }
+  // The results as R (the method's result type).
+  template <class R>
+  std::vector<R> results_as() const {
+    std::vector<R> out;
+    for (const auto& r : results_) out.push_back(std::any_cast<R>(r));
+    return out;
+  }
+  const std::vector<std::string>& validation_errors() const { return validation_errors_; }
+
+ private:
+  int attempts_ = 0;
+  std::vector<std::any> results_;
+  std::vector<std::string> validation_errors_;
 };
 
 // A limit was misused: a request over capacity, a RateLimit released without update().

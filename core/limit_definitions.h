@@ -1,25 +1,27 @@
-// The limits a worker can be given (Options::limits): what each limit is, not how it is
-// enforced (core/limits, Step 3). Passing a list gives each worker a private set.
+// The limits a worker can be given: what each limit is, not how it is enforced (LimitSet).
+//   CallLimit{.window = 1s, .capacity = 100}                     100 calls per second
+//   RateLimit{.key = "tokens", .window = 60s, .capacity = 1000,  1000 tokens per minute,
+//             .algorithm = "token_bucket"}                        usage reported with update()
+//   ResourceLimit{.key = "connections", .capacity = 10}          a semaphore of 10
 #ifndef CONCURRY_CORE_LIMIT_DEFINITIONS_H_
 #define CONCURRY_CORE_LIMIT_DEFINITIONS_H_
 
-#include <initializer_list>
 #include <string>
 #include <variant>
-#include <vector>
 
 #include "concurry/core/duration.h"
 #include "concurry/core/options_text.h"
 
 namespace concurry {
 
-// Counts calls: each acquisition uses 1; `capacity` calls per `window`.
+// Counts calls under the key "call_count": each acquisition uses 1, no update needed.
 struct CallLimit {
   Duration window{1.0};
   double capacity = 1;
+  Text algorithm = "sliding_window";
 };
 
-// Tokens per window (API tokens, bytes). Usage must be reported with update() before release.
+// Tokens per window. Usage must be reported with update() before release.
 struct RateLimit {
   std::string key;
   Duration window{1.0};
@@ -27,7 +29,7 @@ struct RateLimit {
   Text algorithm = "sliding_window";
 };
 
-// A semaphore of `capacity` units (connections, GPU slots); no window.
+// A semaphore of `capacity` units (>= 1); no window, no update.
 struct ResourceLimit {
   std::string key;
   double capacity = 1;
@@ -35,19 +37,7 @@ struct ResourceLimit {
 
 using Limit = std::variant<CallLimit, RateLimit, ResourceLimit>;
 
-// The value of Options::limits. Empty means "no limits" (an always-succeeding set).
-class Limits {
- public:
-  Limits() = default;
-  Limits(std::initializer_list<Limit> limits) : definitions_(limits) {}
-  explicit Limits(std::vector<Limit> limits) : definitions_(std::move(limits)) {}
-
-  bool empty() const { return definitions_.empty(); }
-  const std::vector<Limit>& definitions() const { return definitions_; }
-
- private:
-  std::vector<Limit> definitions_;
-};
+inline constexpr const char* kCallCountKey = "call_count";
 
 }  // namespace concurry
 

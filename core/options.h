@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "concurry/core/limit_definitions.h"
+#include "concurry/core/limit_set.h"
 #include "concurry/core/option_values.h"
 #include "concurry/core/options_text.h"
 #include "concurry/core/per_method.h"

@@ -5,6 +5,7 @@
 //   std::vector<int> all = tw.map(&square, std::vector<int>{1, 2, 3}).result();  // input order
 //   auto sq = concurry::task(&square, {.mode = "thread"}); // bound: sq(3), sq.submit(3), sq.map(v)
 //
+// A function whose last parameter is concurry::LimitSet& receives the worker's limits there.
 // map(fn, ranges..., {.timeout, .progress}) zips up to three ranges (stopping at the shortest),
 // submits one call per element and returns one Future of every result in input order (the first
 // error in input order fails it; a timeout fails it with TimeoutError). Future arguments are
@@ -25,6 +26,7 @@
 #include "concurry/core/errors.h"
 #include "concurry/core/future.h"
 #include "concurry/core/global_config.h"
+#include "concurry/core/limit_set.h"
 #include "concurry/core/options.h"
 #include "concurry/runtime/internal/core_owner.h"
 #include "concurry/runtime/internal/executor_factory.h"
@@ -51,20 +53,32 @@ struct Unwrapped<Future<U>> {
 template <class A>
 using UnwrappedT = typename Unwrapped<std::decay_t<A>>::type;
 
+// What a TaskWorker's worker holds: its limits, for functions whose last parameter is
+// concurry::LimitSet&.
+struct TaskContext {
+  LimitSet limits;
+};
+
+// True when F takes the arguments followed by the worker's LimitSet&.
+template <class F, class... P>
+inline constexpr bool wants_limits_v = std::is_invocable_v<F&, P&&..., LimitSet&>;
+
 // The parameter types a task function is called with: Future inputs unwrapped when the function
 // takes their values, kept as Futures when it takes Futures.
 template <class F, class... A>
-using TaskParams =
-    std::conditional_t<std::is_invocable_v<F&, UnwrappedT<A>&&...>, std::tuple<UnwrappedT<A>...>,
-                       std::tuple<std::decay_t<A>...>>;
+using TaskParams = std::conditional_t<std::is_invocable_v<F&, UnwrappedT<A>&&...> ||
+                                          wants_limits_v<F, UnwrappedT<A>...>,
+                                      std::tuple<UnwrappedT<A>...>, std::tuple<std::decay_t<A>...>>;
 
 template <class F, class Params>
 struct TaskResult;
 template <class F, class... P>
 struct TaskResult<F, std::tuple<P...>> {
-  static_assert(std::is_invocable_v<F&, P&&...>,
+  static constexpr bool kLimits = wants_limits_v<F, P...>;
+  static_assert(kLimits || std::is_invocable_v<F&, P&&...>,
                 "concurry: the function cannot be called with these arguments");
-  using raw = std::invoke_result_t<F&, P&&...>;
+  using raw = typename std::conditional_t<kLimits, std::invoke_result<F&, P&&..., LimitSet&>,
+                                          std::invoke_result<F&, P&&...>>::type;
   using type = std::conditional_t<std::is_void_v<raw>, void, std::decay_t<raw>>;
 };
 
@@ -72,8 +86,12 @@ template <class F>
 struct FunctionInvoker {
   F fn;
   template <class... V>
-  decltype(auto) operator()(void*, V&&... values) {
-    return std::invoke(fn, std::forward<V>(values)...);
+  decltype(auto) operator()(void* context, V&&... values) {
+    if constexpr (wants_limits_v<F, V...>) {
+      return std::invoke(fn, std::forward<V>(values)..., static_cast<TaskContext*>(context)->limits);
+    } else {
+      return std::invoke(fn, std::forward<V>(values)...);
+    }
   }
 };
 
@@ -193,8 +211,11 @@ class TaskWorker::Builder {
   std::shared_ptr<internal::WorkerCore> make_core() const {
     ResolvedOptions resolved = resolve_options(options_, Options{}, {"submit"});
     internal::check_supported(resolved);
-    return std::make_shared<internal::WorkerCore>("TaskWorker", std::move(resolved),
-                                                  [] { return std::shared_ptr<void>(); });
+    Limits limits = resolved.merged.limits;
+    return std::make_shared<internal::WorkerCore>(
+        "TaskWorker", std::move(resolved), [limits]() -> std::shared_ptr<void> {
+          return std::make_shared<internal::TaskContext>(internal::TaskContext{limits.for_worker()});
+        });
   }
   Options options_;
 };

@@ -18,6 +18,7 @@
 #include "concurry/core/options.h"
 #include "concurry/core/worker_macros.h"
 #include "concurry/runtime/handle.h"
+#include "concurry/runtime/worker.h"
 #include "concurry/runtime/internal/executor_factory.h"
 #include "concurry/runtime/internal/worker_core.h"
 
@@ -53,8 +54,13 @@ class WorkerBuilder {
                   "concurry: init(...) arguments match no constructor of the worker class");
     // Every member of a pool (and every on-demand worker) gets its own instance, constructed
     // from copies of `args`.
-    internal::InstanceFactory factory = [... saved = std::decay_t<A>(std::forward<A>(args))]() {
-      return std::static_pointer_cast<void>(std::make_shared<T>(saved...));
+    internal::InstanceFactory factory = [limits = resolved.merged.limits,
+                                         ... saved = std::decay_t<A>(std::forward<A>(args))]() {
+      auto instance = std::make_shared<T>(saved...);
+      if constexpr (std::is_base_of_v<Worker, T>) {
+        internal::WorkerAccess::attach_limits(*instance, limits.for_worker());
+      }
+      return std::static_pointer_cast<void>(instance);
     };
     return Handle<T>(std::make_shared<internal::WorkerCore>(typeid(T).name(), std::move(resolved),
                                                             factory));

@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "concurry/core/future.h"
+#include "concurry/core/internal/call_scope.h"
+#include "concurry/core/retry.h"
 
 namespace concurry::internal {
 
@@ -65,6 +67,22 @@ Param take(S& slot) {
   }
 }
 
+// The same, leaving the slot intact (each retry attempt gets fresh arguments).
+template <class Param, class S>
+Param take_copy(const S& slot) {
+  if constexpr (is_future_v<S> && !is_future_v<Param>) {
+    return Param(slot.result());
+  } else {
+    return Param(slot);
+  }
+}
+
+template <class Slots>
+struct CopyableSlots;
+template <class... S>
+struct CopyableSlots<std::tuple<S...>>
+    : std::bool_constant<(std::is_copy_constructible_v<S> && ...)> {};
+
 template <class R, class Params, class Slots, class Invoker>
 class CallTaskImpl final : public CallTask {
  public:
@@ -74,6 +92,8 @@ class CallTaskImpl final : public CallTask {
 
   Future<R> future() const { return promise_.future(); }
   Slots& slots() { return slots_; }
+  // Runs the call under `policy` (retries, validation). Without one it runs once.
+  void set_policy(std::shared_ptr<const RetryPolicy> policy) { policy_ = std::move(policy); }
 
   void run(void* instance, const std::function<void()>* finished = nullptr) override {
     auto done = [finished] {
@@ -83,14 +103,13 @@ class CallTaskImpl final : public CallTask {
       done();
       return;
     }
-    constexpr auto kArgs = std::make_index_sequence<std::tuple_size_v<Slots>>();
     try {
       if constexpr (std::is_void_v<R>) {
-        invoke(instance, kArgs);
+        execute(instance);
         done();
         promise_.set_value();
       } else {
-        R value = invoke(instance, kArgs);
+        R value = execute(instance);
         done();
         promise_.set_value(std::move(value));
       }
@@ -104,6 +123,40 @@ class CallTaskImpl final : public CallTask {
   void fail(std::exception_ptr error) override { promise_.set_exception(std::move(error)); }
 
  private:
+  static constexpr auto kArgs = std::make_index_sequence<std::tuple_size_v<Slots>>();
+
+  R execute(void* instance) {
+    if constexpr (CopyableSlots<Slots>::value) {
+      if (policy_) {
+        return run_with_retries<R>(*policy_, method(), [&]() -> R {
+          return attempt(instance, [&] { return invoke_copy(instance, kArgs); });
+        });
+      }
+    }
+    return attempt(instance, [&] { return invoke(instance, kArgs); });
+  }
+
+  // One attempt inside a CallScope: an error reported there (a LimitSet acquisition left
+  // without its update) fails the attempt once the method returns.
+  template <class Invoke>
+  R attempt(void*, Invoke&& call) {
+    CallScope scope;
+    if constexpr (std::is_void_v<R>) {
+      call();
+      if (scope.error()) std::rethrow_exception(scope.error());
+    } else {
+      R value = call();
+      if (scope.error()) std::rethrow_exception(scope.error());
+      return value;
+    }
+  }
+
+  template <size_t... I>
+  decltype(auto) invoke_copy(void* instance, std::index_sequence<I...>) {
+    return invoker_(instance,
+                    take_copy<std::tuple_element_t<I, Params>>(std::get<I>(slots_))...);
+  }
+
   template <size_t... I>
   decltype(auto) invoke(void* instance, std::index_sequence<I...>) {
     if constexpr (HasFutureSlot<Slots>::value) {
@@ -116,6 +169,7 @@ class CallTaskImpl final : public CallTask {
   Promise<R> promise_;
   Invoker invoker_;
   Slots slots_;
+  std::shared_ptr<const RetryPolicy> policy_;
 };
 
 }  // namespace concurry::internal

@@ -20,15 +20,6 @@ void check_supported(const ResolvedOptions& r) {
            "'thread'");
   }
   const Options& o = r.merged;
-  for (const auto& [method, n] : o.num_retries.entries()) {
-    if (n != 0) {
-      refuse("num_retries = " + std::to_string(n) + " (method '" + method +
-             "'): retries are not available in this build yet; use 0");
-    }
-  }
-  if (o.retry_on.is_set()) refuse("retry_on is not available in this build yet");
-  if (o.retry_until.is_set()) refuse("retry_until is not available in this build yet");
-  if (!o.limits.empty()) refuse("limits are not available in this build yet");
   if (r.mode != Mode::kCluster) {
     if (!o.resources.empty()) refuse("option 'resources' applies to cluster mode only (mode is '" + mode + "')");
     if (o.name) refuse("option 'name' applies to cluster mode only (mode is '" + mode + "')");

@@ -5,7 +5,23 @@ namespace concurry::internal {
 WorkerCore::WorkerCore(std::string name, ResolvedOptions options, const InstanceFactory& factory)
     : name_(std::move(name)),
       options_(std::move(options)),
-      dispatcher_(make_dispatcher(options_, factory)) {}
+      dispatcher_(make_dispatcher(options_, factory)) {
+  const Options& o = options_.merged;
+  for (const auto& [method, n] : o.num_retries.entries()) retrying_ = retrying_ || n > 0;
+  for (const auto& [method, validators] : o.retry_until.entries()) {
+    retrying_ = retrying_ || !validators.empty();
+  }
+}
+
+std::shared_ptr<const RetryPolicy> WorkerCore::policy_for(const char* method) {
+  std::lock_guard<std::mutex> lock(policies_mu_);
+  auto it = policies_.find(method);
+  if (it == policies_.end()) {
+    auto policy = std::make_shared<const RetryPolicy>(RetryPolicy::for_method(options_.merged, method));
+    it = policies_.emplace(method, policy->active() ? policy : nullptr).first;
+  }
+  return it->second;
+}
 
 WorkerCore::~WorkerCore() { stop(); }
 

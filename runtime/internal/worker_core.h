@@ -6,7 +6,9 @@
 #define CONCURRY_RUNTIME_INTERNAL_WORKER_CORE_H_
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +39,7 @@ class WorkerCore : public std::enable_shared_from_this<WorkerCore> {
     }
     auto task = std::make_unique<Task>(method, std::move(invoker), std::forward<A>(args)...);
     Future<R> future = task->future();
+    if (retrying_) task->set_policy(policy_for(method));
     if constexpr (HasFutureSlot<Slots>::value) {
       if (!options_.unwrap_futures) {
         task->fail(std::make_exception_ptr(InvalidOptionError(
@@ -74,6 +77,8 @@ class WorkerCore : public std::enable_shared_from_this<WorkerCore> {
   }
 
  private:
+  // The retry policy of `method` (cached per method name).
+  std::shared_ptr<const RetryPolicy> policy_for(const char* method);
   void execute_when_ready(std::unique_ptr<CallTask> task,
                           std::vector<std::shared_ptr<StateBase>> inputs);
 
@@ -81,6 +86,9 @@ class WorkerCore : public std::enable_shared_from_this<WorkerCore> {
   ResolvedOptions options_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::atomic<bool> stopped_{false};
+  bool retrying_ = false;  // some method has retries or validators: calls carry a policy
+  std::mutex policies_mu_;
+  std::map<std::string, std::shared_ptr<const RetryPolicy>> policies_;  // guarded by the mutex
 };
 
 }  // namespace concurry::internal

@@ -1,0 +1,142 @@
+// LimitSet: call, rate and resource limits acquired together, all or nothing.
+//
+//   concurry::LimitSet limits({concurry::CallLimit{.window = 1s, .capacity = 100},
+//                              concurry::RateLimit{.key = "tokens", .window = 60s,
+//                                                  .capacity = 1000, .algorithm = "token_bucket"},
+//                              concurry::ResourceLimit{.key = "connections", .capacity = 10}});
+//   {
+//     auto acq = limits.acquire({{"tokens", 100}});   // waits; RAII release at scope exit
+//     acq.update({{"tokens", 42}});                    // required for RateLimits
+//   }
+//   if (auto maybe = limits.try_acquire({{"connections", 1}})) { ... }  // never waits
+//
+// Requests: an empty request takes every CallLimit and ResourceLimit at 1 (and is an error when
+// the set has a RateLimit); a partial request adds them at 1. Unknown keys and amounts above a
+// capacity throw LimitError. acquire(request, timeout) waits in FIFO order (no waiter starves);
+// a timeout throws TimeoutError. try_acquire never waits and yields to queued waiters.
+// Release gives resources back and refunds unused tokens (token bucket, GCRA). release() throws
+// LimitError "Not all limits in the LimitSet were updated. Missing: [...]" when a RateLimit got
+// no update() (after releasing); the destructor never throws: inside a worker method the missing
+// update fails that call with LimitError instead.
+// A LimitSet is a handle: copies share one budget. A default-constructed set is empty: every
+// acquisition succeeds at once, at no cost. Thread-safe.
+#ifndef CONCURRY_CORE_LIMIT_SET_H_
+#define CONCURRY_CORE_LIMIT_SET_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "concurry/core/duration.h"
+#include "concurry/core/limit_clock.h"
+#include "concurry/core/limit_definitions.h"
+
+namespace concurry {
+
+using LimitRequest = std::map<std::string, double>;
+
+namespace internal {
+
+struct Grant {
+  uint64_t id = 0;
+  LimitRequest amounts;                  // every limit taken, by key
+  std::vector<std::string> needs_update; // RateLimit keys: usage must be reported
+};
+
+// The service behind a LimitSet. Local sets implement it in-process; process and cluster modes
+// serve a shared set from the parent or the head behind the same interface.
+class LimitService {
+ public:
+  virtual ~LimitService() = default;
+  // Takes `request` (already checked) or, with `wait`, waits for it in FIFO order up to
+  // `timeout`. nullopt when !wait and it is not available now. Throws TimeoutError.
+  virtual std::optional<Grant> acquire(const LimitRequest& request,
+                                       std::optional<Duration> timeout, bool wait) = 0;
+  // Ends a grant with the usage reported for it. Never throws.
+  virtual void release(const Grant& grant, const LimitRequest& usage) = 0;
+  // Completes `request`: unknown keys, capacities, the implicit CallLimit/ResourceLimit at 1.
+  // Throws LimitError.
+  virtual LimitRequest normalize(const LimitRequest& request) const = 0;
+};
+
+}  // namespace internal
+
+class Acquisition {
+ public:
+  Acquisition() = default;  // holds nothing
+  Acquisition(Acquisition&& other) noexcept;
+  Acquisition& operator=(Acquisition&& other) noexcept;
+  ~Acquisition();
+
+  // Reports what was actually used, per RateLimit key (and optionally others). Throws
+  // LimitError for a key this acquisition did not take.
+  void update(const LimitRequest& usage);
+  // Releases now. Throws LimitError when a RateLimit was not updated (the limits are released
+  // first all the same). Idempotent.
+  void release();
+
+  const LimitRequest& requested() const { return grant_.amounts; }
+  bool held() const { return service_ != nullptr; }
+
+ private:
+  friend class LimitSet;
+  Acquisition(std::shared_ptr<internal::LimitService> service, internal::Grant grant);
+  std::vector<std::string> release_quietly();
+
+  std::shared_ptr<internal::LimitService> service_;
+  internal::Grant grant_;
+  LimitRequest usage_;
+};
+
+class LimitSet {
+ public:
+  LimitSet() = default;  // empty: always succeeds
+  explicit LimitSet(std::vector<Limit> limits,
+                    std::shared_ptr<LimitClock> clock = steady_limit_clock());
+  explicit LimitSet(std::shared_ptr<internal::LimitService> service)
+      : service_(std::move(service)) {}
+
+  Acquisition acquire(const LimitRequest& requested = {},
+                      std::optional<Duration> timeout = std::nullopt) const;
+  std::optional<Acquisition> try_acquire(const LimitRequest& requested = {}) const;
+
+  bool empty() const { return service_ == nullptr; }
+  // True when both handles share one budget.
+  bool same_as(const LimitSet& other) const { return service_ == other.service_; }
+
+ private:
+  std::shared_ptr<internal::LimitService> service_;
+};
+
+// The value of Options::limits: a LimitSet (one budget shared by every worker it is given to), a
+// list of limits (each worker gets its own set), or nothing (each worker gets an empty set).
+class Limits {
+ public:
+  Limits() = default;
+  Limits(LimitSet shared) : shared_(std::move(shared)), is_shared_(true) {}
+  Limits(std::initializer_list<Limit> definitions) : definitions_(definitions) {}
+  // Private sets built from `definitions`, reading time from `clock` (tests pass a FakeClock).
+  explicit Limits(std::vector<Limit> definitions,
+                  std::shared_ptr<LimitClock> clock = steady_limit_clock())
+      : definitions_(std::move(definitions)), clock_(std::move(clock)) {}
+
+  bool empty() const { return !is_shared_ && definitions_.empty(); }
+  bool is_shared() const { return is_shared_; }
+  const std::vector<Limit>& definitions() const { return definitions_; }
+
+  // The set one worker gets: the shared set, a fresh private one, or an empty one.
+  LimitSet for_worker() const;
+
+ private:
+  LimitSet shared_;
+  bool is_shared_ = false;
+  std::vector<Limit> definitions_;
+  std::shared_ptr<LimitClock> clock_ = steady_limit_clock();
+};
+
+}  // namespace concurry
+
+#endif  // CONCURRY_CORE_LIMIT_SET_H_
