@@ -1,6 +1,8 @@
 #include "concurry/core/limit_set.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -42,46 +44,61 @@ class LocalLimitService final : public LimitService {
       }
       entries_.push_back(std::move(e));
     }
+    for (uint32_t i = 0; i < entries_.size(); ++i) {
+      if (entries_[i].kind == Kind::kRate) {
+        has_rate_ = true;
+      } else {
+        default_grant_.amounts.emplace_back(i, 1.0);
+      }
+    }
   }
 
-  LimitRequest normalize(const LimitRequest& request) const override {
-    LimitRequest out;
+  Grant normalize(const LimitRequest& request) const override {
+    if (request.empty()) {
+      if (has_rate_) {
+        for (const auto& e : entries_) {
+          if (e.kind == Kind::kRate) {
+            throw LimitError("an empty request cannot acquire RateLimit '" + e.key +
+                             "': name it with the amount to acquire");
+          }
+        }
+      }
+      return default_grant_;  // every CallLimit and ResourceLimit at 1
+    }
+    Grant out;
+    out.amounts.reserve(entries_.size());
     for (const auto& [key, amount] : request) {
-      const Entry* e = find(key);
-      if (!e) {
+      std::optional<uint32_t> index = index_of(key);
+      if (!index) {
         std::vector<std::string> keys;
         for (const auto& entry : entries_) keys.push_back(entry.key);
         throw LimitError("no limit with key '" + key + "' in this LimitSet; keys: " + join(keys));
       }
+      const Entry& e = entries_[*index];
       if (amount < 0) throw LimitError("requested " + std::to_string(amount) + " of '" + key + "'");
-      if (amount > e->state->capacity() + 1e-9) {
+      if (amount > e.state->capacity() + 1e-9) {
         throw LimitError("requested " + std::to_string(amount) + " of '" + key +
-                         "', which exceeds capacity " + std::to_string(e->state->capacity()));
+                         "', which exceeds capacity " + std::to_string(e.state->capacity()));
       }
-      out[key] = amount;
+      out.amounts.emplace_back(*index, amount);
     }
-    for (const auto& e : entries_) {
-      if (out.count(e.key)) continue;
-      if (e.kind == Kind::kRate) {
-        if (request.empty()) {
-          throw LimitError("an empty request cannot acquire RateLimit '" + e.key +
-                           "': name it with the amount to acquire");
-        }
-        continue;  // a partial request leaves unnamed RateLimits alone
-      }
-      out[e.key] = 1;  // CallLimits and ResourceLimits default to 1
+    for (const auto& [i, amount] : default_grant_.amounts) {
+      // A partial request adds CallLimits and ResourceLimits at 1, leaves RateLimits alone.
+      bool named = false;
+      for (const auto& [j, a] : out.amounts) named = named || i == j;
+      if (!named) out.amounts.emplace_back(i, amount);
     }
     return out;
   }
 
-  std::optional<Grant> acquire(const LimitRequest& request, std::optional<Duration> timeout,
-                               bool wait) override {
+  bool acquire(const Grant& request, std::optional<Duration> timeout, bool wait) override {
     std::unique_lock<std::mutex> lock(mu_);
     auto now = clock_->now();
-    if (!wait) {
-      if (!queue_.empty() || !can_take_all(request, now)) return std::nullopt;
-      return take_all(request, now);
+    if (queue_.empty() && can_take_all(request, now)) {  // nobody ahead: the common case
+      take_all(request, now);
+      return true;
     }
+    if (!wait) return false;
     std::optional<Clock::time_point> deadline;
     if (timeout) deadline = now + std::chrono::duration_cast<Clock::duration>(*timeout);
     uint64_t ticket = next_ticket_++;
@@ -90,10 +107,10 @@ class LocalLimitService final : public LimitService {
       now = clock_->now();
       if (queue_.front() == ticket && can_take_all(request, now)) {
         queue_.pop_front();
-        Grant grant = take_all(request, now);
+        take_all(request, now);
         lock.unlock();
         cv_.notify_all();  // the next in line may fit too
-        return grant;
+        return true;
       }
       if (deadline && now >= *deadline) {
         queue_.erase(std::find(queue_.begin(), queue_.end(), ticket));
@@ -109,17 +126,30 @@ class LocalLimitService final : public LimitService {
     }
   }
 
-  void release(const Grant& grant, const LimitRequest& usage) override {
+  void release(const Grant& grant, const std::vector<double>& used) override {
+    bool waiters;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto now = clock_->now();
-      for (const auto& [key, amount] : grant.amounts) {
-        Entry* e = find(key);
-        auto used = usage.find(key);
-        e->state->give_back(amount, used == usage.end() ? amount : used->second, now);
+      for (size_t i = 0; i < grant.amounts.size(); ++i) {
+        auto [index, amount] = grant.amounts[i];
+        double u = i < used.size() && !std::isnan(used[i]) ? used[i] : amount;
+        entries_[index].state->give_back(amount, u, now);
       }
+      waiters = !queue_.empty();
     }
-    cv_.notify_all();
+    if (waiters) cv_.notify_all();
+  }
+
+  const std::string& key(uint32_t index) const override { return entries_[index].key; }
+  std::optional<uint32_t> index_of(const std::string& key) const override {
+    for (uint32_t i = 0; i < entries_.size(); ++i) {
+      if (entries_[i].key == key) return i;
+    }
+    return std::nullopt;
+  }
+  bool needs_update(uint32_t index) const override {
+    return entries_[index].kind == Kind::kRate;
   }
 
  private:
@@ -149,50 +179,33 @@ class LocalLimitService final : public LimitService {
     }
   }
 
-  Entry* find(const std::string& key) {
-    for (auto& e : entries_) {
-      if (e.key == key) return &e;
-    }
-    return nullptr;
-  }
-  const Entry* find(const std::string& key) const {
-    return const_cast<LocalLimitService*>(this)->find(key);
-  }
-
-  bool can_take_all(const LimitRequest& request, Clock::time_point now) {
-    for (const auto& [key, amount] : request) {
-      if (!find(key)->state->can_take(amount, now)) return false;
+  bool can_take_all(const Grant& request, Clock::time_point now) {
+    for (const auto& [index, amount] : request.amounts) {
+      if (!entries_[index].state->can_take(amount, now)) return false;
     }
     return true;
   }
 
-  Grant take_all(const LimitRequest& request, Clock::time_point now) {
-    Grant grant;
-    grant.id = next_grant_++;
-    grant.amounts = request;
-    for (const auto& [key, amount] : request) {
-      Entry* e = find(key);
-      e->state->take(amount, now);
-      if (e->kind == Kind::kRate) grant.needs_update.push_back(key);
-    }
-    return grant;
+  void take_all(const Grant& request, Clock::time_point now) {
+    for (const auto& [index, amount] : request.amounts) entries_[index].state->take(amount, now);
   }
 
-  Clock::time_point earliest(const LimitRequest& request, Clock::time_point now) {
+  Clock::time_point earliest(const Grant& request, Clock::time_point now) {
     Clock::time_point latest = now;
-    for (const auto& [key, amount] : request) {
-      latest = std::max(latest, find(key)->state->available_at(amount, now));
+    for (const auto& [index, amount] : request.amounts) {
+      latest = std::max(latest, entries_[index].state->available_at(amount, now));
     }
     return latest;
   }
 
   std::shared_ptr<LimitClock> clock_;
   std::vector<Entry> entries_;  // fixed after construction
+  Grant default_grant_;         // the empty request: CallLimits and ResourceLimits at 1
+  bool has_rate_ = false;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<uint64_t> queue_;  // waiting tickets, FIFO; guarded by mu_
   uint64_t next_ticket_ = 0;    // guarded by mu_
-  uint64_t next_grant_ = 1;     // guarded by mu_
 };
 
 }  // namespace
@@ -204,20 +217,17 @@ LimitSet::LimitSet(std::vector<Limit> limits, std::shared_ptr<LimitClock> clock)
   }
 }
 
-Acquisition LimitSet::acquire(const LimitRequest& requested,
-                              std::optional<Duration> timeout) const {
-  if (!service_) return Acquisition();
-  LimitRequest request = service_->normalize(requested);
-  auto grant = service_->acquire(request, timeout, /*wait=*/true);
-  return Acquisition(service_, std::move(*grant));
+Acquisition LimitSet::acquire_from_service(const LimitRequest& requested,
+                                           std::optional<Duration> timeout) const {
+  internal::Grant grant = service_->normalize(requested);
+  service_->acquire(grant, timeout, /*wait=*/true);
+  return Acquisition(service_, std::move(grant));
 }
 
-std::optional<Acquisition> LimitSet::try_acquire(const LimitRequest& requested) const {
-  if (!service_) return Acquisition();
-  LimitRequest request = service_->normalize(requested);
-  auto grant = service_->acquire(request, std::nullopt, /*wait=*/false);
-  if (!grant) return std::nullopt;
-  return Acquisition(service_, std::move(*grant));
+std::optional<Acquisition> LimitSet::try_acquire_from_service(const LimitRequest& requested) const {
+  internal::Grant grant = service_->normalize(requested);
+  if (!service_->acquire(grant, std::nullopt, /*wait=*/false)) return std::nullopt;
+  return Acquisition(service_, std::move(grant));
 }
 
 LimitSet Limits::for_worker() const {
@@ -227,26 +237,57 @@ LimitSet Limits::for_worker() const {
 }
 
 Acquisition::Acquisition(std::shared_ptr<internal::LimitService> service, internal::Grant grant)
-    : service_(std::move(service)), grant_(std::move(grant)) {}
-
-Acquisition::Acquisition(Acquisition&& other) noexcept
-    : service_(std::move(other.service_)),
-      grant_(std::move(other.grant_)),
-      usage_(std::move(other.usage_)) {}
+    : service_(std::move(service)),
+      grant_(std::move(grant)),
+      used_(grant_.amounts.size(), std::numeric_limits<double>::quiet_NaN()) {}
 
 Acquisition& Acquisition::operator=(Acquisition&& other) noexcept {
   if (this != &other) {
-    Acquisition old(std::move(*this));  // releases what this held, at the end of this scope
+    if (service_) finish_quietly();
     service_ = std::move(other.service_);
     grant_ = std::move(other.grant_);
-    usage_ = std::move(other.usage_);
+    used_ = std::move(other.used_);
   }
   return *this;
 }
 
-Acquisition::~Acquisition() {
-  if (!service_) return;
-  std::vector<std::string> missing = release_quietly();
+void Acquisition::update(const LimitRequest& usage) {
+  if (!service_) return;  // an empty set's acquisition (or one already released) takes anything
+  for (const auto& [key, amount] : usage) {
+    std::optional<uint32_t> index = service_->index_of(key);
+    size_t slot = grant_.amounts.size();
+    for (size_t i = 0; index && i < grant_.amounts.size(); ++i) {
+      if (grant_.amounts[i].first == *index) slot = i;
+    }
+    if (slot == grant_.amounts.size()) {
+      throw LimitError("update() names '" + key + "', which this acquisition did not take");
+    }
+    used_[slot] = amount;
+  }
+}
+
+LimitRequest Acquisition::requested() const {
+  LimitRequest out;
+  if (!service_) return out;
+  for (const auto& [index, amount] : grant_.amounts) out[service_->key(index)] = amount;
+  return out;
+}
+
+std::vector<std::string> Acquisition::finish() {
+  std::vector<std::string> missing;
+  for (size_t i = 0; i < grant_.amounts.size(); ++i) {
+    uint32_t index = grant_.amounts[i].first;
+    if (std::isnan(used_[i]) && service_->needs_update(index)) {
+      missing.push_back(service_->key(index));
+    }
+  }
+  auto service = std::move(service_);
+  service->release(grant_, used_);
+  return missing;
+}
+
+void Acquisition::finish_quietly() {
+  std::vector<std::string> missing = finish();
   if (!missing.empty()) {
     internal::CallScope::report(std::make_exception_ptr(LimitError(
         "Not all limits in the LimitSet were updated. Missing: [" + internal::join(missing) +
@@ -254,29 +295,9 @@ Acquisition::~Acquisition() {
   }
 }
 
-void Acquisition::update(const LimitRequest& usage) {
-  if (!service_) return;  // an empty set's acquisition (or one already released) takes anything
-  for (const auto& [key, amount] : usage) {
-    if (!grant_.amounts.count(key)) {
-      throw LimitError("update() names '" + key + "', which this acquisition did not take");
-    }
-    usage_[key] = amount;
-  }
-}
-
-std::vector<std::string> Acquisition::release_quietly() {
-  std::vector<std::string> missing;
-  for (const auto& key : grant_.needs_update) {
-    if (!usage_.count(key)) missing.push_back(key);
-  }
-  auto service = std::move(service_);
-  service->release(grant_, usage_);
-  return missing;
-}
-
 void Acquisition::release() {
   if (!service_) return;
-  std::vector<std::string> missing = release_quietly();
+  std::vector<std::string> missing = finish();
   if (!missing.empty()) {
     throw LimitError("Not all limits in the LimitSet were updated. Missing: [" +
                      internal::join(missing) + "]");

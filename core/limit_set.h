@@ -40,10 +40,9 @@ using LimitRequest = std::map<std::string, double>;
 
 namespace internal {
 
+// What a set grants: amounts by limit index (the order of the set's definitions).
 struct Grant {
-  uint64_t id = 0;
-  LimitRequest amounts;                  // every limit taken, by key
-  std::vector<std::string> needs_update; // RateLimit keys: usage must be reported
+  std::vector<std::pair<uint32_t, double>> amounts;
 };
 
 // The service behind a LimitSet. Local sets implement it in-process; process and cluster modes
@@ -51,15 +50,20 @@ struct Grant {
 class LimitService {
  public:
   virtual ~LimitService() = default;
-  // Takes `request` (already checked) or, with `wait`, waits for it in FIFO order up to
-  // `timeout`. nullopt when !wait and it is not available now. Throws TimeoutError.
-  virtual std::optional<Grant> acquire(const LimitRequest& request,
-                                       std::optional<Duration> timeout, bool wait) = 0;
-  // Ends a grant with the usage reported for it. Never throws.
-  virtual void release(const Grant& grant, const LimitRequest& usage) = 0;
   // Completes `request`: unknown keys, capacities, the implicit CallLimit/ResourceLimit at 1.
   // Throws LimitError.
-  virtual LimitRequest normalize(const LimitRequest& request) const = 0;
+  virtual Grant normalize(const LimitRequest& request) const = 0;
+  // Takes `request` (from normalize) or, with `wait`, waits for it in FIFO order up to
+  // `timeout`. False when !wait and it is not available now. Throws TimeoutError.
+  virtual bool acquire(const Grant& request, std::optional<Duration> timeout, bool wait) = 0;
+  // Ends a grant; used[i] is the usage of grant.amounts[i] (NaN: not reported, i.e. as
+  // requested). Never throws.
+  virtual void release(const Grant& grant, const std::vector<double>& used) = 0;
+
+  virtual const std::string& key(uint32_t index) const = 0;
+  virtual std::optional<uint32_t> index_of(const std::string& key) const = 0;
+  // True for RateLimits: their usage must be reported with update().
+  virtual bool needs_update(uint32_t index) const = 0;
 };
 
 }  // namespace internal
@@ -67,28 +71,33 @@ class LimitService {
 class Acquisition {
  public:
   Acquisition() = default;  // holds nothing
-  Acquisition(Acquisition&& other) noexcept;
+  Acquisition(Acquisition&& other) noexcept = default;
   Acquisition& operator=(Acquisition&& other) noexcept;
-  ~Acquisition();
+  ~Acquisition() {
+    if (service_) finish_quietly();
+  }
 
-  // Reports what was actually used, per RateLimit key (and optionally others). Throws
-  // LimitError for a key this acquisition did not take.
+  // Reports what was actually used, per key. Throws LimitError for a key this acquisition did
+  // not take. A no-op on an empty set's acquisition.
   void update(const LimitRequest& usage);
   // Releases now. Throws LimitError when a RateLimit was not updated (the limits are released
   // first all the same). Idempotent.
   void release();
 
-  const LimitRequest& requested() const { return grant_.amounts; }
+  // What was taken, by key.
+  LimitRequest requested() const;
   bool held() const { return service_ != nullptr; }
 
  private:
   friend class LimitSet;
   Acquisition(std::shared_ptr<internal::LimitService> service, internal::Grant grant);
-  std::vector<std::string> release_quietly();
+  // Releases; returns the RateLimit keys that got no update.
+  std::vector<std::string> finish();
+  void finish_quietly();
 
   std::shared_ptr<internal::LimitService> service_;
   internal::Grant grant_;
-  LimitRequest usage_;
+  std::vector<double> used_;  // parallel to grant_.amounts; NaN = not reported
 };
 
 class LimitSet {
@@ -100,14 +109,24 @@ class LimitSet {
       : service_(std::move(service)) {}
 
   Acquisition acquire(const LimitRequest& requested = {},
-                      std::optional<Duration> timeout = std::nullopt) const;
-  std::optional<Acquisition> try_acquire(const LimitRequest& requested = {}) const;
+                      std::optional<Duration> timeout = std::nullopt) const {
+    if (!service_) return Acquisition();  // empty set: nothing to do, nothing to wait for
+    return acquire_from_service(requested, timeout);
+  }
+  std::optional<Acquisition> try_acquire(const LimitRequest& requested = {}) const {
+    if (!service_) return Acquisition();
+    return try_acquire_from_service(requested);
+  }
 
   bool empty() const { return service_ == nullptr; }
   // True when both handles share one budget.
   bool same_as(const LimitSet& other) const { return service_ == other.service_; }
 
  private:
+  Acquisition acquire_from_service(const LimitRequest& requested,
+                                   std::optional<Duration> timeout) const;
+  std::optional<Acquisition> try_acquire_from_service(const LimitRequest& requested) const;
+
   std::shared_ptr<internal::LimitService> service_;
 };
 
