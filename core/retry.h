@@ -2,7 +2,8 @@
 //
 // Attempts = num_retries + 1. After an exception: retry when any retry_on filter accepts it (no
 // filters: any exception), else rethrow at once. After a result: every retry_until validator must
-// accept it, else retry. When attempts run out: the last exception, or RetryValidationError with
+// accept it, else retry (a validator written for another result type than the method's does not
+// apply to it). When attempts run out: the last exception, or RetryValidationError with
 // the attempt count, every result and the failed validations. The wait before retry a (from 1),
 // base w: linear w*a, exponential w*2^(a-1), fibonacci w*fib(a) (1, 1, 2, 3, 5, ...); jitter j
 // draws it uniformly from [wait*(1-j), wait] (j = 0: exact, j = 1: "full jitter").
@@ -59,12 +60,11 @@ R run_with_retries(const RetryPolicy& policy, const std::string& method, Attempt
   const auto start = Clock::now();
   std::vector<std::any> results;
   std::vector<std::string> failures;
+  // Validators apply to the methods whose result type they were written for.
+  std::vector<const RetryValidator*> validators;
   for (const auto& v : policy.until) {
     if constexpr (!std::is_void_v<R>) {
-      if (v.result_type() != typeid(R)) {
-        throw InvalidOptionError("a retry_until validator of '" + method +
-                                 "' was written for another result type than the method's");
-      }
+      if (v.result_type() == typeid(R)) validators.push_back(&v);
     }
   }
   for (int a = 1;; ++a) {
@@ -80,8 +80,8 @@ R run_with_retries(const RetryPolicy& policy, const std::string& method, Attempt
         R value = attempt();
         ctx.elapsed = Clock::now() - start;
         bool ok = true;
-        for (size_t i = 0; i < policy.until.size(); ++i) {
-          if (!policy.until[i](&value, ctx)) {
+        for (size_t i = 0; i < validators.size(); ++i) {
+          if (!(*validators[i])(&value, ctx)) {
             ok = false;
             failures.push_back("attempt " + std::to_string(a) + ": validator #" +
                                std::to_string(i + 1) + " rejected the result");

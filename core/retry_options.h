@@ -38,8 +38,8 @@ RetryFilter retry_on() {
   };
 }
 
-// retry_until entry: true means the result is acceptable. Type-erased over the result type;
-// a validator written for another result type than the method's never passes.
+// retry_until entry: true means the result is acceptable. Type-erased over the result type; a
+// validator applies only to methods whose result type is the one it was written for.
 class RetryValidator {
  public:
   template <class R, class F>
