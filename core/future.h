@@ -138,8 +138,9 @@ class Promise {
     return state_->set_value();
   }
   bool set_exception(std::exception_ptr error) { return state_->set_error(std::move(error)); }
-  // Completes the future as cancelled unless the call already started.
-  bool cancel() { return state_->cancel(); }
+  // Completes the future as cancelled unless the call already started (or, with
+  // `even_if_running`, unless it already finished).
+  bool cancel(bool even_if_running = false) { return state_->cancel(even_if_running); }
 
   // Marks the call as running; false when it was cancelled first (then skip the work).
   bool start() { return state_->try_start(); }

@@ -230,6 +230,62 @@ std::optional<Acquisition> LimitSet::try_acquire_from_service(const LimitRequest
   return Acquisition(service_, std::move(grant));
 }
 
+AsyncAcquire::AsyncAcquire(const LimitSet& set, LimitRequest request,
+                           std::optional<Duration> timeout)
+    : set_(set), request_(std::move(request)), timeout_(timeout) {
+  if (timeout) deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(*timeout);
+}
+
+bool AsyncAcquire::await_ready() {
+  try {
+    if (!Scheduler::current()) {
+      result_.emplace(set_.acquire(request_, timeout_));  // no loop here: block
+      return true;
+    }
+    if (auto acquired = set_.try_acquire(request_)) {
+      result_.emplace(std::move(*acquired));
+      return true;
+    }
+  } catch (...) {
+    error_ = std::current_exception();  // bad request, timeout: raised at resume
+    return true;
+  }
+  return false;
+}
+
+void AsyncAcquire::await_suspend(std::coroutine_handle<> h) {
+  scheduler_ = Scheduler::current()->shared_from_this();
+  poll(h, std::chrono::milliseconds(1));
+}
+
+void AsyncAcquire::poll(std::coroutine_handle<> h, Duration delay) {
+  scheduler_->post_after(delay, [this, h, delay] {
+    try {
+      if (auto acquired = set_.try_acquire(request_)) {
+        result_.emplace(std::move(*acquired));
+        h.resume();
+        return;
+      }
+    } catch (...) {
+      error_ = std::current_exception();
+      h.resume();
+      return;
+    }
+    if (deadline_ && Clock::now() >= *deadline_) {
+      error_ = std::make_exception_ptr(
+          TimeoutError("limits not acquired within " + std::to_string(timeout_->count()) + " s"));
+      h.resume();
+      return;
+    }
+    poll(h, std::min(Duration(0.010), delay * 2));
+  });
+}
+
+Acquisition AsyncAcquire::await_resume() {
+  if (error_) std::rethrow_exception(error_);
+  return std::move(*result_);
+}
+
 LimitSet Limits::for_worker() const {
   if (is_shared_) return shared_;
   if (definitions_.empty()) return LimitSet();

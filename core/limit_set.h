@@ -23,7 +23,9 @@
 #ifndef CONCURRY_CORE_LIMIT_SET_H_
 #define CONCURRY_CORE_LIMIT_SET_H_
 
+#include <coroutine>
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,6 +35,7 @@
 #include "concurry/core/duration.h"
 #include "concurry/core/limit_clock.h"
 #include "concurry/core/limit_definitions.h"
+#include "concurry/core/scheduler.h"
 
 namespace concurry {
 
@@ -100,6 +103,30 @@ class Acquisition {
   std::vector<double> used_;  // parallel to grant_.amounts; NaN = not reported
 };
 
+class LimitSet;
+
+// co_await limits.async_acquire(request, timeout): an acquisition that suspends the coroutine
+// instead of blocking its thread. On an event loop it retries on the loop's timers (1 ms, backing
+// off to 10 ms) and yields to blocking waiters; outside a loop it is a plain acquire().
+class AsyncAcquire {
+ public:
+  AsyncAcquire(const LimitSet& set, LimitRequest request, std::optional<Duration> timeout);
+  bool await_ready();
+  void await_suspend(std::coroutine_handle<> h);
+  Acquisition await_resume();
+
+ private:
+  void poll(std::coroutine_handle<> h, Duration delay);
+
+  const LimitSet& set_;
+  LimitRequest request_;
+  std::optional<Clock::time_point> deadline_;
+  std::optional<Duration> timeout_;
+  std::shared_ptr<Scheduler> scheduler_;
+  std::optional<Acquisition> result_;
+  std::exception_ptr error_;
+};
+
 class LimitSet {
  public:
   LimitSet() = default;  // empty: always succeeds
@@ -116,6 +143,12 @@ class LimitSet {
   std::optional<Acquisition> try_acquire(const LimitRequest& requested = {}) const {
     if (!service_) return Acquisition();
     return try_acquire_from_service(requested);
+  }
+
+  // The coroutine form of acquire(): co_await limits().async_acquire({{"tokens", 10}}).
+  AsyncAcquire async_acquire(const LimitRequest& requested = {},
+                             std::optional<Duration> timeout = std::nullopt) const {
+    return AsyncAcquire(*this, requested, timeout);
   }
 
   bool empty() const { return service_ == nullptr; }

@@ -53,57 +53,101 @@ bool should_retry(const RetryFilters& filters, const RetryContext& ctx);
 void sleep_for(Duration d);
 std::mt19937_64& retry_rng();
 
-// Runs `attempt()` under `policy`. `attempt` returns R (may be void) or throws.
+// The decisions of one retry loop, shared by the blocking loop below and the coroutine loop of
+// asyncio mode (runtime/async_retry.h), so both follow exactly the same rules.
+template <class R>
+class RetryRun {
+ public:
+  RetryRun(const RetryPolicy& policy, std::string method)
+      : policy_(policy), method_(std::move(method)), start_(Clock::now()) {
+    for (const auto& v : policy_.until) {
+      // Validators apply to the methods whose result type they were written for.
+      if constexpr (!std::is_void_v<R>) {
+        if (v.result_type() == typeid(R)) validators_.push_back(&v);
+      }
+    }
+  }
+
+  int attempt() const { return attempt_; }
+
+  // After a result: true when it is accepted (return it). False: wait next_wait(), then retry.
+  // Throws RetryValidationError when attempts ran out.
+  template <class V>
+  bool accept(const V& value) {
+    RetryContext ctx = context();
+    bool ok = true;
+    for (size_t i = 0; i < validators_.size(); ++i) {
+      if (!(*validators_[i])(&value, ctx)) {
+        ok = false;
+        failures_.push_back("attempt " + std::to_string(attempt_) + ": validator #" +
+                            std::to_string(i + 1) + " rejected the result");
+      }
+    }
+    if (ok) return true;
+    if constexpr (std::is_copy_constructible_v<V>) results_.emplace_back(value);
+    if (last()) {
+      throw RetryValidationError("'" + method_ + "' failed retry_until validation after " +
+                                     std::to_string(attempt_) + " attempt(s)",
+                                 attempt_, std::move(results_), std::move(failures_));
+    }
+    return false;
+  }
+
+  // After an exception: true when the call should be retried (after next_wait()); false when
+  // the exception must be rethrown.
+  bool retry_after(std::exception_ptr error) {
+    RetryContext ctx = context();
+    ctx.exception = std::move(error);
+    return !last() && should_retry(policy_.retry_on, ctx);
+  }
+
+  // The wait before the next attempt; moves on to that attempt.
+  Duration next_wait() {
+    Duration wait = retry_wait(policy_.algorithm, policy_.wait, policy_.jitter, attempt_,
+                               retry_rng());
+    ++attempt_;
+    return wait;
+  }
+
+ private:
+  bool last() const { return attempt_ > policy_.num_retries; }
+  RetryContext context() const {
+    RetryContext ctx;
+    ctx.attempt = attempt_;
+    ctx.method = method_;
+    ctx.elapsed = Clock::now() - start_;
+    return ctx;
+  }
+
+  const RetryPolicy& policy_;
+  std::string method_;
+  Clock::time_point start_;
+  int attempt_ = 1;
+  std::vector<const RetryValidator*> validators_;
+  std::vector<std::any> results_;
+  std::vector<std::string> failures_;
+};
+
+// Runs `attempt()` under `policy`, sleeping between attempts. `attempt` returns R or throws.
 template <class R, class Attempt>
 R run_with_retries(const RetryPolicy& policy, const std::string& method, Attempt&& attempt,
                    const std::function<void(Duration)>& sleep = sleep_for) {
-  const auto start = Clock::now();
-  std::vector<std::any> results;
-  std::vector<std::string> failures;
-  // Validators apply to the methods whose result type they were written for.
-  std::vector<const RetryValidator*> validators;
-  for (const auto& v : policy.until) {
-    if constexpr (!std::is_void_v<R>) {
-      if (v.result_type() == typeid(R)) validators.push_back(&v);
-    }
-  }
-  for (int a = 1;; ++a) {
-    RetryContext ctx;
-    ctx.attempt = a;
-    ctx.method = method;
-    bool last = a > policy.num_retries;
+  RetryRun<R> run(policy, method);
+  while (true) {
     try {
       if constexpr (std::is_void_v<R>) {
         attempt();
         return;
       } else {
         R value = attempt();
-        ctx.elapsed = Clock::now() - start;
-        bool ok = true;
-        for (size_t i = 0; i < validators.size(); ++i) {
-          if (!(*validators[i])(&value, ctx)) {
-            ok = false;
-            failures.push_back("attempt " + std::to_string(a) + ": validator #" +
-                               std::to_string(i + 1) + " rejected the result");
-          }
-        }
-        if (ok) return value;
-        if constexpr (std::is_copy_constructible_v<R>) results.emplace_back(value);
-        if (last) {
-          throw RetryValidationError(
-              "'" + method + "' failed retry_until validation after " + std::to_string(a) +
-                  " attempt(s)",
-              a, std::move(results), std::move(failures));
-        }
+        if (run.accept(value)) return value;
       }
     } catch (const RetryValidationError&) {
       throw;
     } catch (...) {
-      ctx.exception = std::current_exception();
-      ctx.elapsed = Clock::now() - start;
-      if (last || !should_retry(policy.retry_on, ctx)) throw;
+      if (!run.retry_after(std::current_exception())) throw;
     }
-    sleep(retry_wait(policy.algorithm, policy.wait, policy.jitter, a, retry_rng()));
+    sleep(run.next_wait());
   }
 }
 

@@ -24,6 +24,7 @@
 #include "concurry/core/internal/method_traits.h"
 #include "concurry/core/options.h"
 #include "concurry/core/worker_macros.h"
+#include "concurry/runtime/async.h"
 #include "concurry/runtime/internal/core_owner.h"
 #include "concurry/runtime/internal/method_invoker.h"
 #include "concurry/runtime/internal/worker_core.h"
@@ -34,9 +35,11 @@ template <class T>
 class Handle;
 
 namespace internal {
+// The value a call's future carries: the method's result, or T for a coroutine's Async<T>.
 template <class M>
-using ResultOf = std::conditional_t<std::is_void_v<typename MethodTraits<M>::return_type>, void,
-                                    std::decay_t<typename MethodTraits<M>::return_type>>;
+using ResultOf = typename UnwrapAsync<
+    std::conditional_t<std::is_void_v<typename MethodTraits<M>::return_type>, void,
+                       std::decay_t<typename MethodTraits<M>::return_type>>>::type;
 
 // The view returned by Handle::blocking(): the same methods, returning values.
 template <class T>

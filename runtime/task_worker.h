@@ -28,6 +28,7 @@
 #include "concurry/core/global_config.h"
 #include "concurry/core/limit_set.h"
 #include "concurry/core/options.h"
+#include "concurry/runtime/async.h"
 #include "concurry/runtime/internal/core_owner.h"
 #include "concurry/runtime/internal/executor_factory.h"
 #include "concurry/runtime/internal/when_all.h"
@@ -79,7 +80,8 @@ struct TaskResult<F, std::tuple<P...>> {
                 "concurry: the function cannot be called with these arguments");
   using raw = typename std::conditional_t<kLimits, std::invoke_result<F&, P&&..., LimitSet&>,
                                           std::invoke_result<F&, P&&...>>::type;
-  using type = std::conditional_t<std::is_void_v<raw>, void, std::decay_t<raw>>;
+  using type = typename UnwrapAsync<
+      std::conditional_t<std::is_void_v<raw>, void, std::decay_t<raw>>>::type;
 };
 
 template <class F>
@@ -92,6 +94,11 @@ struct FunctionInvoker {
     } else {
       return std::invoke(fn, std::forward<V>(values)...);
     }
+  }
+  template <class Values>
+  decltype(auto) invoke_stored(void* context, Values& values) {
+    return std::apply([&](auto&... v) -> decltype(auto) { return (*this)(context, v...); },
+                      values);
   }
 };
 

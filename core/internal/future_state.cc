@@ -26,12 +26,13 @@ bool StateBase::try_start() {
   return status_.compare_exchange_strong(expected, Status::kRunning, std::memory_order_acq_rel);
 }
 
-bool StateBase::cancel() {
+bool StateBase::cancel(bool even_if_running) {
   std::vector<std::function<void()>> callbacks;
   bool notify;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (status_.load(std::memory_order_relaxed) != Status::kPending) return false;
+    Status s = status_.load(std::memory_order_relaxed);
+    if (s != Status::kPending && !(even_if_running && s == Status::kRunning)) return false;
     status_.store(Status::kCancelled, std::memory_order_release);
     callbacks.swap(callbacks_);
     notify = has_waiters_;

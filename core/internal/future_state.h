@@ -38,8 +38,10 @@ class StateBase {
   // pending -> running. False when the state was cancelled (or already completed): the
   // executor must then skip the call.
   bool try_start();
-  // pending -> cancelled. False when the call is already running or done.
-  bool cancel();
+  // pending -> cancelled. False when the call is already running or done. With
+  // `even_if_running`, a running call is marked cancelled too (its worker was stopped while the
+  // call was suspended; whatever it does later is ignored).
+  bool cancel(bool even_if_running = false);
   bool set_error(std::exception_ptr error);
 
   // Blocks until done. wait_for returns false when the timeout passed first.

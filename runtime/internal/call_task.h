@@ -14,6 +14,10 @@
 #include "concurry/core/future.h"
 #include "concurry/core/internal/call_scope.h"
 #include "concurry/core/retry.h"
+#include "concurry/core/scheduler.h"
+#include "concurry/runtime/async.h"
+#include "concurry/runtime/async_retry.h"
+#include "concurry/runtime/internal/async_driver.h"
 
 namespace concurry::internal {
 
@@ -83,6 +87,14 @@ template <class... S>
 struct CopyableSlots<std::tuple<S...>>
     : std::bool_constant<(std::is_copy_constructible_v<S> && ...)> {};
 
+// What the invoker returns: R, or Async<R> for a coroutine.
+template <class Invoker, class Params>
+struct RawResult;
+template <class Invoker, class... P>
+struct RawResult<Invoker, std::tuple<P...>> {
+  using type = std::invoke_result_t<Invoker&, void*, P&&...>;
+};
+
 template <class R, class Params, class Slots, class Invoker>
 class CallTaskImpl final : public CallTask {
  public:
@@ -102,6 +114,16 @@ class CallTaskImpl final : public CallTask {
     if (!promise_.start()) {  // cancelled while queued
       done();
       return;
+    }
+    if constexpr (kCanStartOnLoop) {
+      // On an asyncio worker's loop, coroutines (and calls that may wait to retry) start here
+      // and finish later; the loop keeps serving meanwhile.
+      Scheduler* loop = Scheduler::current();
+      if (loop && loop->is_worker_loop() && (kAsync || policy_)) {
+        done();
+        start_on_loop(instance, static_cast<WorkerLoop&>(*loop));
+        return;
+      }
     }
     try {
       if constexpr (std::is_void_v<R>) {
@@ -124,16 +146,99 @@ class CallTaskImpl final : public CallTask {
 
  private:
   static constexpr auto kArgs = std::make_index_sequence<std::tuple_size_v<Slots>>();
+  using Raw = typename RawResult<Invoker, Params>::type;
+  static constexpr bool kAsync = is_async_v<Raw>;
+  static constexpr bool kCanStartOnLoop =
+      std::is_move_constructible_v<Params> && std::is_copy_constructible_v<Invoker>;
+
+  // Calls `call`; a coroutine's Async runs to completion on this thread's own loop.
+  template <class Call>
+  static R settle(Call&& call) {
+    if constexpr (kAsync) {
+      return run_to_completion(call());
+    } else {
+      return call();
+    }
+  }
 
   R execute(void* instance) {
     if constexpr (CopyableSlots<Slots>::value) {
       if (policy_) {
         return run_with_retries<R>(*policy_, method(), [&]() -> R {
-          return attempt(instance, [&] { return invoke_copy(instance, kArgs); });
+          return attempt(instance, [&] {
+            return settle([&]() -> decltype(auto) { return invoke_copy(instance, kArgs); });
+          });
         });
       }
     }
-    return attempt(instance, [&] { return invoke(instance, kArgs); });
+    return attempt(instance, [&] {
+      return settle([&]() -> decltype(auto) { return invoke(instance, kArgs); });
+    });
+  }
+
+  // The call's arguments, converted and stored for a call that outlives run().
+  template <size_t... I>
+  Params materialize(std::index_sequence<I...>) {
+    return Params(take<std::tuple_element_t<I, Params>>(std::get<I>(slots_))...);
+  }
+
+  void start_on_loop(void* instance, WorkerLoop& loop) {
+    struct Call {
+      Params values;
+      Invoker invoker;
+      void* instance;
+      std::shared_ptr<Promise<R>> promise;
+      uint64_t token = 0;
+    };
+    auto promise = std::make_shared<Promise<R>>(std::move(promise_));
+    std::shared_ptr<Call> call;
+    try {
+      call = std::make_shared<Call>(Call{materialize(kArgs), invoker_, instance, promise});
+    } catch (...) {
+      promise->set_exception(std::current_exception());  // a Future input failed
+      return;
+    }
+    auto make_attempt = [call]() -> Async<R> {
+      if constexpr (kAsync) {
+        return call->invoker.invoke_stored(call->instance, call->values);
+      } else {
+        return run_plain<R>([call]() -> R {
+          CallScope scope;
+          if constexpr (std::is_void_v<R>) {
+            call->invoker.invoke_stored(call->instance, call->values);
+            if (scope.error()) std::rethrow_exception(scope.error());
+          } else {
+            R value = call->invoker.invoke_stored(call->instance, call->values);
+            if (scope.error()) std::rethrow_exception(scope.error());
+            return value;
+          }
+        });
+      }
+    };
+    Async<R> body = policy_ ? retry_async<R>(policy_, method(), make_attempt) : make_attempt();
+    WorkerLoop* owner = &loop;
+    Detached root;
+    if constexpr (std::is_void_v<R>) {
+      root = drive(std::move(body), [call, owner](std::exception_ptr error) {
+        owner->release(call->token);
+        if (error) {
+          call->promise->set_exception(error);
+        } else {
+          call->promise->set_value();
+        }
+      });
+    } else {
+      root = drive(std::move(body), [call, owner](std::optional<R> value, std::exception_ptr error) {
+        owner->release(call->token);
+        if (error) {
+          call->promise->set_exception(error);
+        } else {
+          call->promise->set_value(std::move(*value));
+        }
+      });
+    }
+    call->token = loop.adopt(root.handle, [promise] { promise->cancel(/*even_if_running=*/true); });
+    root.handle.resume();
   }
 
   // One attempt inside a CallScope: an error reported there (a LimitSet acquisition left

@@ -71,6 +71,24 @@ class ThreadExecutor final : public Executor {
   std::shared_ptr<Shared> shared_;
 };
 
+// asyncio mode: the worker owns an event loop (asio::io_context) on its own thread. Plain
+// methods run on the loop one at a time; coroutine methods start there and interleave at their
+// co_awaits. Stopping cancels queued calls and calls suspended mid-coroutine (their futures
+// report cancellation), frees their frames, and joins the loop thread.
+class AsyncioExecutor final : public Executor {
+ public:
+  explicit AsyncioExecutor(std::shared_ptr<void> instance);
+  ~AsyncioExecutor() override;
+  void execute(std::unique_ptr<CallTask> task) override;
+  void begin_stop() override;
+  void finish_stop(Clock::time_point deadline) override;
+  bool is_inline() const override { return false; }
+
+ private:
+  class Loop;
+  std::shared_ptr<Loop> loop_;
+};
+
 }  // namespace concurry::internal
 
 #endif  // CONCURRY_RUNTIME_INTERNAL_EXECUTOR_H_

@@ -15,9 +15,9 @@ namespace {
 
 void check_supported(const ResolvedOptions& r) {
   std::string mode(to_string(r.mode));
-  if (r.mode != Mode::kSync && r.mode != Mode::kThread) {
+  if (r.mode != Mode::kSync && r.mode != Mode::kThread && r.mode != Mode::kAsyncio) {
     refuse("mode '" + mode + "' is not available in this build yet; available modes: 'sync', "
-           "'thread'");
+           "'thread', 'asyncio'");
   }
   const Options& o = r.merged;
   if (r.mode != Mode::kCluster) {
@@ -37,6 +37,8 @@ std::unique_ptr<Executor> make_executor(const ResolvedOptions& options,
       return std::make_unique<InlineExecutor>(std::move(instance), std::move(on_complete));
     case Mode::kThread:
       return std::make_unique<ThreadExecutor>(std::move(instance), std::move(on_complete));
+    case Mode::kAsyncio:
+      return std::make_unique<AsyncioExecutor>(std::move(instance));  // no queue: no hook
     default:
       check_supported(options);  // throws, naming the mode
       refuse("unsupported mode");
