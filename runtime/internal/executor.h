@@ -36,6 +36,8 @@ class Executor {
   }
   // True when execute() runs the call before it returns (sync mode).
   virtual bool is_inline() const = 0;
+  // True while calls wait in this executor's queue (not yet taken by its thread).
+  virtual bool has_queued() const { return false; }
 };
 
 // sync mode: runs each call on the caller's thread, inside execute().
@@ -65,6 +67,7 @@ class ThreadExecutor final : public Executor {
   void begin_stop() override;
   void finish_stop(Clock::time_point deadline) override;
   bool is_inline() const override { return false; }
+  bool has_queued() const override;
 
  private:
   struct Shared;

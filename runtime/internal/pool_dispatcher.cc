@@ -46,16 +46,15 @@ class PoolDispatcher final : public Dispatcher {
       s.members[0]->execute(std::move(task));  // cancels it after stop
       return;
     }
-    size_t member;
-    {
-      std::lock_guard<std::mutex> lock(s.mu);
-      if (s.stopped) {
-        task->cancel();
-        return;
-      }
-      member = s.balancer.pick();
-      if (s.queues[member].admit(task)) return;  // waits client-side for a slot
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.stopped) {
+      task->cancel();
+      return;
     }
+    size_t member = s.balancer.pick();
+    if (s.queues[member].admit(task)) return;  // waits client-side for a slot
+    // Enqueued under the pool's lock, like the calls completed() releases: each member sees
+    // its calls in submission order.
     s.members[member]->execute(std::move(task));
   }
 
@@ -104,14 +103,19 @@ class PoolDispatcher final : public Dispatcher {
       if (o.max_queued_tasks && !o.blocking) limit = static_cast<size_t>(*o.max_queued_tasks);
     }
 
-    // A call on `member` finished: free its slot; the call waiting for it (if any) is returned
-    // for the member to run next.
+    // A call on `member` finished: free its slot and pass on the call waiting for it. Every
+    // push into a member's queue happens under this lock, so when that queue is empty nothing
+    // older is in transit: the member may run the call next, straight from its current batch
+    // (no queue trip). Otherwise it goes behind what is queued. Either way: submission order.
     TaskPtr completed(size_t member) {
       std::lock_guard<std::mutex> lock(mu);
       if (stopped) return nullptr;
       balancer.completed(member);
       auto waiting = queues[member].complete();
-      return waiting ? std::move(*waiting) : nullptr;
+      if (!waiting) return nullptr;
+      if (!members[member]->has_queued()) return std::move(*waiting);
+      members[member]->execute(std::move(*waiting));
+      return nullptr;
     }
 
     ResolvedOptions options;

@@ -13,6 +13,7 @@ struct ThreadExecutor::Shared {
   std::condition_variable wake;      // the worker thread sleeps here when the queue is empty
   std::condition_variable finished;  // stop() waits here for the thread to exit
   std::vector<std::unique_ptr<CallTask>> queue;  // guarded by mu
+  std::atomic<bool> queued{false};               // !queue.empty(), written under mu
   bool sleeping = false;                         // guarded by mu
   bool exited = false;                           // guarded by mu
   std::atomic<bool> stopping{false};
@@ -40,6 +41,7 @@ ThreadExecutor::ThreadExecutor(std::shared_ptr<void> instance, CompletionHook on
         }
         if (s->stopping.load(std::memory_order_relaxed)) break;
         batch.swap(s->queue);
+        s->queued.store(false, std::memory_order_release);
       }
       // Index loop: the completion hook may append the next call for this worker.
       for (size_t i = 0; i < batch.size(); ++i) {
@@ -77,6 +79,7 @@ void ThreadExecutor::execute(std::unique_ptr<CallTask> task) {
       wake = false;
     } else {
       s.queue.push_back(std::move(task));
+      s.queued.store(true, std::memory_order_release);
       wake = s.sleeping;
     }
   }
@@ -86,6 +89,8 @@ void ThreadExecutor::execute(std::unique_ptr<CallTask> task) {
   }
   if (wake) s.wake.notify_one();
 }
+
+bool ThreadExecutor::has_queued() const { return shared_->queued.load(std::memory_order_acquire); }
 
 void ThreadExecutor::begin_stop() {
   Shared& s = *shared_;

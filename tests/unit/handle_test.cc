@@ -140,16 +140,20 @@ TEST(HandleTest, SyncRunsOnCallerThreadThreadModeOnItsOwn) {
 }
 
 TEST(HandleTest, ThreadModeRunsCallsInSubmissionOrder) {
-  auto c = options<Counter>({.mode = "thread"}).init(0);
-  std::vector<Future<std::string>> seen;
-  for (int i = 1; i <= 100; ++i) {
-    c.add(i);
-    seen.push_back(c.describe(""));
-  }
-  int expected = 0;
-  for (int i = 1; i <= 100; ++i) {
-    expected += i;
-    EXPECT_EQ(seen[i - 1].result(), std::to_string(expected));
+  // With the default queue (100 in flight) and a tight one: calls that waited client-side for a
+  // slot must never overtake calls already queued at the worker.
+  for (int limit : {100, 2}) {
+    auto c = options<Counter>({.mode = "thread", .max_queued_tasks = limit}).init(0);
+    std::vector<Future<std::string>> seen;
+    for (int i = 1; i <= 300; ++i) {
+      c.add(i);
+      seen.push_back(c.describe(""));
+    }
+    int expected = 0;
+    for (int i = 1; i <= 300; ++i) {
+      expected += i;
+      ASSERT_EQ(seen[i - 1].result(), std::to_string(expected)) << "limit " << limit;
+    }
   }
 }
 
