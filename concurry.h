@@ -21,7 +21,7 @@
 #include "concurry/core/retry_options.h"
 #include "concurry/core/serialization.h"
 #include "concurry/core/worker_macros.h"
-#include "concurry/runtime/async.h"
+#include "concurry/core/async.h"
 #include "concurry/runtime/async_gather.h"
 #include "concurry/runtime/gather.h"
 #include "concurry/runtime/handle.h"

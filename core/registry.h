@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "concurry/core/async.h"
+#include "concurry/core/future.h"
 #include "concurry/core/internal/method_traits.h"
 #include "concurry/core/serialization.h"
 
@@ -68,27 +70,87 @@ class Registry {
   Impl& impl() const;
 };
 
+// What travels on the wire for a parameter or result: a Future<U> parameter travels as its
+// value (the caller resolves it first), a coroutine's Async<T> result as T.
+template <class T>
+struct WireOf {
+  using type = std::decay_t<T>;
+};
+template <class U>
+struct WireOf<Future<U>> {
+  using type = U;
+};
+template <class T>
+struct WireOf<Async<T>> {
+  using type = T;
+};
+template <class T>
+using WireOfT = typename WireOf<std::decay_t<T>>::type;
+
+template <class Params>
+struct WireParams;
+template <class... P>
+struct WireParams<std::tuple<P...>> {
+  using type = std::tuple<WireOfT<P>...>;
+};
+
+// The parameter of type P from its wire value.
+template <class P, class W>
+decltype(auto) from_wire(W& wire) {
+  if constexpr (is_future_v<P>) {
+    return make_ready_future(std::move(wire));
+  } else {
+    return std::move(wire);
+  }
+}
+
+// Runs a call's raw result to its value: a coroutine runs to completion here.
+template <class Raw>
+Bytes encode_result(Raw&& raw) {
+  if constexpr (is_async_v<Raw>) {
+    using T = typename std::decay_t<Raw>::value_type;
+    if constexpr (std::is_void_v<T>) {
+      run_without_loop(std::forward<Raw>(raw));
+      return Bytes();
+    } else {
+      return encode(run_without_loop(std::forward<Raw>(raw)));
+    }
+  } else {
+    return encode(raw);
+  }
+}
+
+template <class Params, class Call>
+Bytes call_from_wire(const Bytes& args, Call&& call) {
+  auto wire = decode_tuple<typename WireParams<Params>::type>(args);
+  return std::apply(
+      [&](auto&... w) -> Bytes {
+        return [&]<size_t... I>(std::index_sequence<I...>) -> Bytes {
+          using R = decltype(call(from_wire<std::tuple_element_t<I, Params>>(w)...));
+          if constexpr (std::is_void_v<R>) {
+            call(from_wire<std::tuple_element_t<I, Params>>(w)...);
+            return Bytes();
+          } else {
+            return encode_result(call(from_wire<std::tuple_element_t<I, Params>>(w)...));
+          }
+        }(std::make_index_sequence<sizeof...(w)>());
+      },
+      wire);
+}
+
 // Decodes the method's parameters from `args`, calls it, encodes the result.
 template <auto Method>
 Bytes invoke_method(void* instance, const Bytes& args) {
   using Traits = MethodTraits<decltype(Method)>;
   using C = typename Traits::class_type;
-  using R = typename Traits::return_type;
-  auto params = decode_tuple<typename Traits::decayed_params>(args);
-  auto call = [&](auto&... p) -> decltype(auto) {
-    return (static_cast<C*>(instance)->*Method)(std::move(p)...);
-  };
-  if constexpr (std::is_void_v<R>) {
-    std::apply(call, params);
-    return Bytes();
-  } else {
-    return encode(std::apply(call, params));
-  }
+  return call_from_wire<typename Traits::decayed_params>(args, [instance](auto&&... p) -> decltype(auto) {
+    return (static_cast<C*>(instance)->*Method)(std::forward<decltype(p)>(p)...);
+  });
 }
 
 template <class... P>
 constexpr bool all_serializable(std::tuple<P...>*) {
-  return (require_serializable<P>() && ... && true);
+  return (require_serializable<WireOfT<P>>() && ... && true);
 }
 
 // Builds a ClassEntry at registration time; checks every type is serializable.
@@ -106,7 +168,7 @@ class ClassBuilder {
   void method(const char* name) {
     using Traits = MethodTraits<decltype(Method)>;
     static_assert(all_serializable(static_cast<typename Traits::decayed_params*>(nullptr)));
-    static_assert(require_serializable<std::decay_t<typename Traits::return_type>>());
+    static_assert(require_serializable<WireOfT<typename Traits::return_type>>());
     entry_.methods.emplace(name, MethodEntry{name, &invoke_method<Method>});
   }
 
@@ -139,16 +201,10 @@ class ClassBuilder {
 template <auto Function>
 Bytes invoke_function(const Bytes& args) {
   using Traits = FunctionTraits<decltype(Function)>;
-  using R = typename Traits::return_type;
   static_assert(all_serializable(static_cast<typename Traits::decayed_params*>(nullptr)));
-  static_assert(require_serializable<std::decay_t<R>>());
-  auto params = decode_tuple<typename Traits::decayed_params>(args);
-  if constexpr (std::is_void_v<R>) {
-    std::apply([](auto&... p) { Function(std::move(p)...); }, params);
-    return Bytes();
-  } else {
-    return encode(std::apply([](auto&... p) { return Function(std::move(p)...); }, params));
-  }
+  static_assert(require_serializable<WireOfT<typename Traits::return_type>>());
+  return call_from_wire<typename Traits::decayed_params>(
+      args, [](auto&&... p) -> decltype(auto) { return Function(std::forward<decltype(p)>(p)...); });
 }
 
 template <auto Function>

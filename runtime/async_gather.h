@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "concurry/core/future.h"
-#include "concurry/runtime/async.h"
+#include "concurry/core/async.h"
 #include "concurry/runtime/gather.h"
 #include "concurry/runtime/internal/timer.h"
 

@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "concurry/core/retry.h"
-#include "concurry/runtime/async.h"
+#include "concurry/core/async.h"
 
 namespace concurry::internal {
 

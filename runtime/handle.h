@@ -24,7 +24,7 @@
 #include "concurry/core/internal/method_traits.h"
 #include "concurry/core/options.h"
 #include "concurry/core/worker_macros.h"
-#include "concurry/runtime/async.h"
+#include "concurry/core/async.h"
 #include "concurry/runtime/internal/core_owner.h"
 #include "concurry/runtime/internal/method_invoker.h"
 #include "concurry/runtime/internal/worker_core.h"

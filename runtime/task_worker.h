@@ -28,7 +28,7 @@
 #include "concurry/core/global_config.h"
 #include "concurry/core/limit_set.h"
 #include "concurry/core/options.h"
-#include "concurry/runtime/async.h"
+#include "concurry/core/async.h"
 #include "concurry/runtime/internal/core_owner.h"
 #include "concurry/runtime/internal/executor_factory.h"
 #include "concurry/runtime/internal/when_all.h"

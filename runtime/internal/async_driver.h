@@ -11,45 +11,9 @@
 #include <utility>
 
 #include "concurry/core/scheduler.h"
-#include "concurry/runtime/async.h"
+#include "concurry/core/async.h"
 
 namespace concurry::internal {
-
-// A fire-and-forget root coroutine: starts when resumed, frees itself when it finishes.
-struct Detached {
-  struct promise_type {
-    Detached get_return_object() {
-      return Detached{std::coroutine_handle<promise_type>::from_promise(*this)};
-    }
-    std::suspend_always initial_suspend() const noexcept { return {}; }
-    std::suspend_never final_suspend() const noexcept { return {}; }
-    void return_void() const noexcept {}
-    void unhandled_exception() const noexcept { std::terminate(); }  // drive() catches all
-  };
-  std::coroutine_handle<promise_type> handle;
-};
-
-// Awaits `task` and hands its outcome to `done(value, error)` (`done(error)` for void).
-template <class T, class Done>
-Detached drive(Async<T> task, Done done) {
-  std::exception_ptr error;
-  if constexpr (std::is_void_v<T>) {
-    try {
-      co_await std::move(task);
-    } catch (...) {
-      error = std::current_exception();
-    }
-    done(error);
-  } else {
-    std::optional<T> value;
-    try {
-      value.emplace(co_await std::move(task));
-    } catch (...) {
-      error = std::current_exception();
-    }
-    done(std::move(value), error);
-  }
-}
 
 // A worker's own event loop (asyncio mode). Root coroutines started on it are adopted, so that
 // stopping the loop can cancel their calls and free their frames.

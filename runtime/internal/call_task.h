@@ -15,7 +15,7 @@
 #include "concurry/core/internal/call_scope.h"
 #include "concurry/core/retry.h"
 #include "concurry/core/scheduler.h"
-#include "concurry/runtime/async.h"
+#include "concurry/core/async.h"
 #include "concurry/runtime/async_retry.h"
 #include "concurry/runtime/internal/async_driver.h"
 

@@ -53,12 +53,22 @@ class Account {
 
 int triple(int x) { return 3 * x; }
 
+class Coro {
+ public:
+  concurry::Async<int> later(int x) {
+    co_await concurry::sleep(std::chrono::milliseconds(1));
+    co_return x + 1;
+  }
+  int plus(concurry::Future<int> f) { return f.result() + 100; }
+};
+
 }  // namespace wire_test
 
 CONCURRY_WORKER(wire_test::Account, CONCURRY_INIT(), CONCURRY_INIT(std::string, double), deposit,
                 owner, move, table, fail);
 CONCURRY_FUNCTION(wire_test::triple);
 CONCURRY_EXCEPTION(wire_test::ParseError);
+CONCURRY_WORKER(wire_test::Coro, later, plus);
 
 namespace concurry::internal {
 namespace {
@@ -175,6 +185,17 @@ TEST(RegistryTest, FunctionsByNameAndPointer) {
   EXPECT_EQ(result_from_reply<int>(reply), 42);
   reply = execute_function(encode_call(CallMessage{9, "wire_test::tripel", "", encode(14), 0}));
   EXPECT_THROW(result_from_reply<int>(reply), MethodNotFoundError);
+}
+
+TEST(RegistryTest, CoroutineMethodsAndFutureParametersByName) {
+  const ClassEntry& cls = Registry::get().find_class("wire_test::Coro");
+  auto coro = construct_instance(CallMessage{1, "wire_test::Coro", kInitMethod, encode(), 0});
+  Bytes reply = execute_method(
+      cls, coro.get(), encode_call(CallMessage{2, "wire_test::Coro", "later", encode(41), 0}));
+  EXPECT_EQ(result_from_reply<int>(reply), 42);  // the coroutine ran to completion on the host
+  reply = execute_method(
+      cls, coro.get(), encode_call(CallMessage{3, "wire_test::Coro", "plus", encode(1), 0}));
+  EXPECT_EQ(result_from_reply<int>(reply), 101);  // a Future parameter travels as its value
 }
 
 TEST(ErrorCodecTest, ConcurryErrorsKeepTheirType) {

@@ -10,9 +10,10 @@
 // worker's other calls at every co_await; in the other modes each call runs to completion on a
 // loop of its own (same results, no interleaving). Either way the caller gets a Future<T>.
 // Async<T> is lazy (it starts when awaited or driven) and move-only. Awaiting a Future resumes
-// the coroutine on its own loop, whichever thread completed the future.
-#ifndef CONCURRY_RUNTIME_ASYNC_H_
-#define CONCURRY_RUNTIME_ASYNC_H_
+// the coroutine on its own loop, whichever thread completed the future. core/ holds the type and
+// its awaitables (no threads, no asio); runtime/ drives coroutines on asio loops.
+#ifndef CONCURRY_CORE_ASYNC_H_
+#define CONCURRY_CORE_ASYNC_H_
 
 #include <coroutine>
 #include <exception>
@@ -154,6 +155,73 @@ class Resumer {
 template <class T>
 inline constexpr bool is_async_v = internal::IsAsync<std::decay_t<T>>::value;
 
+namespace internal {
+
+// A fire-and-forget root coroutine: starts when resumed, frees itself when it finishes.
+struct Detached {
+  struct promise_type {
+    Detached get_return_object() {
+      return Detached{std::coroutine_handle<promise_type>::from_promise(*this)};
+    }
+    std::suspend_always initial_suspend() const noexcept { return {}; }
+    std::suspend_never final_suspend() const noexcept { return {}; }
+    void return_void() const noexcept {}
+    void unhandled_exception() const noexcept { std::terminate(); }  // drive() catches all
+  };
+  std::coroutine_handle<promise_type> handle;
+};
+
+// Awaits `task` and hands its outcome to `done(value, error)` (`done(error)` for void).
+template <class T, class Done>
+Detached drive(Async<T> task, Done done) {
+  std::exception_ptr error;
+  if constexpr (std::is_void_v<T>) {
+    try {
+      co_await std::move(task);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error);
+  } else {
+    std::optional<T> value;
+    try {
+      value.emplace(co_await std::move(task));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(std::move(value), error);
+  }
+}
+
+// Runs `task` on this thread with no event loop: timers become sleeps, and a coroutine awaiting
+// a Future continues on the thread that completes it while this one waits. For hosts without a
+// loop (the by-name call path); workers use runtime's asio-driven loops instead.
+template <class T>
+T run_without_loop(Async<T> task) {
+  Promise<T> promise;
+  Future<T> future = promise.future();
+  if constexpr (std::is_void_v<T>) {
+    drive(std::move(task), [&promise](std::exception_ptr e) {
+      if (e) {
+        promise.set_exception(e);
+      } else {
+        promise.set_value();
+      }
+    }).handle.resume();
+  } else {
+    drive(std::move(task), [&promise](std::optional<T> v, std::exception_ptr e) {
+      if (e) {
+        promise.set_exception(e);
+      } else {
+        promise.set_value(std::move(*v));
+      }
+    }).handle.resume();
+  }
+  return future.result();
+}
+
+}  // namespace internal
+
 // Suspends the calling coroutine for `delay` on its loop's timer (outside a loop: sleeps).
 class SleepAwaiter {
  public:
@@ -190,4 +258,4 @@ FutureAwaiter<T> operator co_await(Future<T> future) {
 
 }  // namespace concurry
 
-#endif  // CONCURRY_RUNTIME_ASYNC_H_
+#endif  // CONCURRY_CORE_ASYNC_H_
