@@ -23,13 +23,14 @@ int square(int x) { return x * x; }
 CONCURRY_FUNCTION(square);
 
 int main() {
-  // 3. Run it in a mode. The same code runs in "sync" (at the call) and "thread" (its own thread).
-  for (const char* mode : {"sync", "thread"}) {
+  // 3. Run it in a mode. The same code runs in "sync" (at the call), "thread" (its own thread)
+  //    and "asyncio" (its own event loop).
+  for (const char* mode : {"sync", "thread", "asyncio"}) {
     auto counter = concurry::options<Counter>({.mode = mode}).init(5);
     concurry::Future<int> f = counter.add(2);  // returns at once
     int seven = f.result();                    // waits for the value
     int eight = counter.blocking().add(1);     // blocking view: values directly
-    std::printf("%-6s worker: add(2) -> %d, add(1) -> %d\n", mode, seven, eight);
+    std::printf("%-7s worker: add(2) -> %d, add(1) -> %d\n", mode, seven, eight);
   }  // ~Handle stops the worker
 
   // 4. Futures compose: a future passed as an argument is awaited without blocking the caller.
