@@ -1,0 +1,13 @@
+// Must NOT compile: a function that cannot take the given arguments.
+// EXPECT-ERROR: the function cannot be called with these arguments
+#include <string>
+
+#include "concurry/concurry.h"
+
+int square(int x) { return x * x; }
+
+int main() {
+  auto tw = concurry::TaskWorker::options({.mode = "sync"}).init();
+  tw.submit(&square, std::string("not an int"));
+  return 0;
+}
