@@ -1,4 +1,4 @@
-// Must NOT compile: a function that cannot take the given arguments.
+// Must NOT compile: a task function given arguments it cannot take.
 // EXPECT-ERROR: the function cannot be called with these arguments
 #include <string>
 
