@@ -148,6 +148,18 @@ Bytes invoke_method(void* instance, const Bytes& args) {
   });
 }
 
+// True (without failing compilation) when every parameter and the result can travel.
+template <class Params, class R>
+struct AllWireSerializable;
+template <class... P, class R>
+struct AllWireSerializable<std::tuple<P...>, R>
+    : std::bool_constant<(is_serializable_v<WireOfT<P>> && ...) &&
+                         (std::is_void_v<R> || is_serializable_v<WireOfT<R>>)> {};
+template <class Params, class R>
+constexpr bool all_wire_serializable() {
+  return AllWireSerializable<Params, R>::value;
+}
+
 template <class... P>
 constexpr bool all_serializable(std::tuple<P...>*) {
   return (require_serializable<WireOfT<P>>() && ... && true);

@@ -11,8 +11,12 @@
 #ifndef CONCURRY_CORE_WORKER_MACROS_H_
 #define CONCURRY_CORE_WORKER_MACROS_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -26,10 +30,42 @@ namespace concurry::internal {
 template <class T>
 struct Methods {
   static constexpr bool kRemote = false;
+  static constexpr const char* kName = "";
+  template <class M>
+  static const char* name_of(M) {
+    return nullptr;
+  }
   template <class Self>
   struct Mixin {};
   static std::vector<std::string> names() { return {}; }
 };
+
+// True when CONCURRY_INIT signature Sig (void(P...)) can be called with A...
+template <class Sig, class... A>
+struct CtorAccepts : std::false_type {};
+template <class... P, class... A>
+struct CtorAccepts<void(P...), A...>
+    : std::bool_constant<sizeof...(P) == sizeof...(A) &&
+                         std::is_constructible_v<std::tuple<std::decay_t<P>...>, const A&...>> {};
+template <class Sig, class... A>
+constexpr bool ctor_accepts() {
+  return CtorAccepts<Sig, A...>::value;
+}
+
+template <class Sig>
+struct EncodeCtor;
+template <class... P>
+struct EncodeCtor<void(P...)> {
+  template <class... A>
+  static Bytes run(const A&... args) {
+    std::tuple<std::decay_t<P>...> converted(args...);
+    return std::apply([](const auto&... p) { return encode(p...); }, converted);
+  }
+};
+template <class Sig, class... A>
+Bytes encode_ctor(const A&... args) {
+  return EncodeCtor<Sig>::run(args...);
+}
 
 constexpr bool is_reserved_method_name(std::string_view name) {
   for (std::string_view reserved :
@@ -58,11 +94,26 @@ constexpr bool is_reserved_method_name(std::string_view name) {
                                              CONCURRY_INTERNAL_FORWARDER)(Class, item)
 
 #define CONCURRY_INTERNAL_NAME(Class, m) #m,
+#define CONCURRY_INTERNAL_NAME_OF(Class, m)                                                 \
+  if constexpr (std::is_same_v<M, decltype(&Class::m)>) {                                   \
+    if (method == &Class::m) return #m;                                                     \
+  }
+#define CONCURRY_INTERNAL_NAME_OF_ITEM(Class, item)                                         \
+  CONCURRY_PP_IIF(CONCURRY_PP_IS_PAREN(item))(CONCURRY_INTERNAL_NOTHING,                    \
+                                             CONCURRY_INTERNAL_NAME_OF)(Class, item)
 #define CONCURRY_INTERNAL_NAME_ITEM(Class, item)                                            \
   CONCURRY_PP_IIF(CONCURRY_PP_IS_PAREN(item))(CONCURRY_INTERNAL_NOTHING,                    \
                                              CONCURRY_INTERNAL_NAME)(Class, item)
 
 #define CONCURRY_INTERNAL_CTOR(Class, sig) builder.template init<void sig>();
+#define CONCURRY_INTERNAL_PICK_CTOR(Class, sig)                                            \
+  if constexpr (::concurry::internal::ctor_accepts<void sig, A...>()) {                    \
+    if (!picked) picked.emplace(index, ::concurry::internal::encode_ctor<void sig>(args...)); \
+  }                                                                                         \
+  ++index;
+#define CONCURRY_INTERNAL_PICK_ITEM(Class, item)                                            \
+  CONCURRY_PP_IIF(CONCURRY_PP_IS_PAREN(item))(CONCURRY_INTERNAL_PICK_CTOR,                  \
+                                             CONCURRY_INTERNAL_NOTHING)(Class, item)
 #define CONCURRY_INTERNAL_METHOD(Class, m) builder.template method<&Class::m>(#m);
 #define CONCURRY_INTERNAL_ENTRY_ITEM(Class, item)                                           \
   CONCURRY_PP_IIF(CONCURRY_PP_IS_PAREN(item))(CONCURRY_INTERNAL_CTOR,                       \
@@ -75,13 +126,32 @@ constexpr bool is_reserved_method_name(std::string_view name) {
   };                                                                                        \
   static std::vector<std::string> names() {                                                 \
     return {CONCURRY_PP_FOR_EACH(CONCURRY_INTERNAL_NAME_ITEM, Class, __VA_ARGS__)};         \
+  }                                                                                         \
+  /* The registered name of a member-function pointer, or nullptr. */                       \
+  template <class M>                                                                        \
+  static const char* name_of([[maybe_unused]] M method) {                                   \
+    CONCURRY_PP_FOR_EACH(CONCURRY_INTERNAL_NAME_OF_ITEM, Class, __VA_ARGS__)                \
+    return nullptr;                                                                         \
   }
 
 #define CONCURRY_WORKER(Class, ...)                                                         \
   template <>                                                                               \
   struct concurry::internal::Methods<Class> {                                               \
     static constexpr bool kRemote = true;                                                   \
+    static constexpr const char* kName = #Class;                                            \
     CONCURRY_INTERNAL_METHODS_BODY(Class, __VA_ARGS__)                                      \
+    /* The first CONCURRY_INIT signature `args` fit, as (index, encoded arguments). */      \
+    template <class... A>                                                                   \
+    static std::optional<std::pair<uint32_t, ::concurry::internal::Bytes>> pick_ctor(       \
+        const A&... args) {                                                                 \
+      std::optional<std::pair<uint32_t, ::concurry::internal::Bytes>> picked;               \
+      uint32_t index = 0;                                                                   \
+      CONCURRY_PP_FOR_EACH(CONCURRY_INTERNAL_PICK_ITEM, Class, __VA_ARGS__)                 \
+      if (index == 0 && sizeof...(A) == 0 && std::is_default_constructible_v<Class>) {      \
+        picked.emplace(0, ::concurry::internal::encode());                                  \
+      }                                                                                     \
+      return picked;                                                                        \
+    }                                                                                       \
     static ::concurry::internal::ClassEntry entry() {                                       \
       ::concurry::internal::ClassBuilder<Class> builder(#Class);                            \
       CONCURRY_PP_FOR_EACH(CONCURRY_INTERNAL_ENTRY_ITEM, Class, __VA_ARGS__)                \
@@ -95,6 +165,7 @@ constexpr bool is_reserved_method_name(std::string_view name) {
   template <>                                                                               \
   struct concurry::internal::Methods<Class> {                                               \
     static constexpr bool kRemote = false;                                                  \
+    static constexpr const char* kName = #Class;                                            \
     CONCURRY_INTERNAL_METHODS_BODY(Class, __VA_ARGS__)                                      \
   }
 

@@ -20,6 +20,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "concurry/core/errors.h"
 #include "concurry/core/future.h"
 #include "concurry/core/internal/method_traits.h"
 #include "concurry/core/options.h"
@@ -86,9 +87,24 @@ class Handle : public internal::Methods<T>::template Mixin<Handle<T>>,
   template <class M, class... A>
   Future<internal::ResultOf<M>> dispatch(const char* name, M method, A&&... args) {
     using Traits = internal::MethodTraits<M>;
+    using R = internal::ResultOf<M>;
     static_assert(std::is_base_of_v<typename Traits::class_type, T>,
                   "concurry: this is not a method of the worker's class");
-    return owned_core().template submit<internal::ResultOf<M>, typename Traits::decayed_params>(
+    internal::WorkerCore& core = owned_core();
+    if constexpr (internal::Methods<T>::kRemote) {
+      if (core.remote()) {
+        // Across processes the method travels by its registered name.
+        const char* registered = internal::Methods<T>::name_of(method);
+        if (!registered) {
+          return make_failed_future<R>(std::make_exception_ptr(MethodNotFoundError(
+              std::string("this method of ") + internal::Methods<T>::kName +
+              " is not listed in its CONCURRY_WORKER registration")));
+        }
+        return core.template submit_remote<R, typename Traits::decayed_params>(
+            registered, internal::Methods<T>::kName, std::forward<A>(args)...);
+      }
+    }
+    return core.template submit<R, typename Traits::decayed_params>(
         name, internal::MethodInvoker<T, M>{method}, std::forward<A>(args)...);
   }
 };

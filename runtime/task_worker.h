@@ -128,8 +128,10 @@ class TaskWorker : public internal::CoreOwner {
     using Params = internal::TaskParams<Fn, A...>;
     using R = typename internal::TaskResult<Fn, Params>::type;
     internal::check_callable(fn);
-    return owned_core().template submit<R, Params>("submit", internal::FunctionInvoker<Fn>{std::forward<F>(fn)},
-                                             std::forward<A>(args)...);
+    internal::WorkerCore& core = owned_core();
+    if (core.remote()) return submit_remote<R, Params>(fn, std::forward<A>(args)...);
+    return core.template submit<R, Params>("submit", internal::FunctionInvoker<Fn>{std::forward<F>(fn)},
+                                           std::forward<A>(args)...);
   }
 
   template <class F, class R1>
@@ -146,6 +148,25 @@ class TaskWorker : public internal::CoreOwner {
   }
 
  private:
+  // Remote modes run registered functions only: the function travels by its registered name.
+  template <class R, class Params, class Fn, class... A>
+  Future<R> submit_remote(const Fn& fn, A&&... args) {
+    constexpr bool kPlainFunction =
+        std::is_pointer_v<Fn> && std::is_function_v<std::remove_pointer_t<Fn>>;
+    if constexpr (kPlainFunction && internal::all_wire_serializable<Params, R>()) {
+      std::string name =
+          internal::Registry::get().function_name(reinterpret_cast<const void*>(fn));
+      if (!name.empty()) {
+        return owned_core().template submit_remote<R, Params>("submit", std::move(name),
+                                                              std::forward<A>(args)...);
+      }
+    }
+    throw InvalidOptionError(
+        "a TaskWorker in process or cluster mode runs registered functions only: pass a plain "
+        "function registered with CONCURRY_FUNCTION(name) (lambdas, std::function and "
+        "unregistered functions cannot cross a process boundary)");
+  }
+
   template <class F, class... Rs>
   auto map_zip(F& fn, const MapOptions& options, const Rs&... ranges) {
     internal::check_callable(fn);
@@ -218,6 +239,12 @@ class TaskWorker::Builder {
   std::shared_ptr<internal::WorkerCore> make_core() const {
     ResolvedOptions resolved = resolve_options(options_, Options{}, {"submit"});
     internal::check_supported(resolved);
+    if (resolved.mode == Mode::kProcess || resolved.mode == Mode::kCluster) {
+      // A remote host of registered functions.
+      auto spec = std::make_shared<internal::RemoteSpec>();
+      return std::make_shared<internal::WorkerCore>(
+          "TaskWorker", std::move(resolved), [spec]() -> std::shared_ptr<void> { return spec; });
+    }
     Limits limits = resolved.merged.limits;
     return std::make_shared<internal::WorkerCore>(
         "TaskWorker", std::move(resolved), [limits]() -> std::shared_ptr<void> {

@@ -52,6 +52,9 @@ class WorkerBuilder {
     internal::check_supported(resolved);
     static_assert(std::is_constructible_v<T, const std::decay_t<A>&...>,
                   "concurry: init(...) arguments match no constructor of the worker class");
+    if (resolved.mode == Mode::kProcess || resolved.mode == Mode::kCluster) {
+      return init_remote(std::move(resolved), args...);
+    }
     // Every member of a pool (and every on-demand worker) gets its own instance, constructed
     // from copies of `args`.
     internal::InstanceFactory factory = [limits = resolved.merged.limits,
@@ -67,6 +70,32 @@ class WorkerBuilder {
   }
 
  private:
+  // Remote modes build each worker from the registered class name and encoded CONCURRY_INIT
+  // arguments, in the worker's own process.
+  template <class... A>
+  Handle<T> init_remote(ResolvedOptions resolved, const A&... args) const {
+    using M = internal::Methods<T>;
+    if constexpr (!M::kRemote) {
+      throw InvalidOptionError(
+          std::string("mode '") + std::string(to_string(resolved.mode)) +
+          "' needs the class registered with CONCURRY_WORKER (by name, with CONCURRY_INIT "
+          "signatures); classes registered with CONCURRY_LOCAL_WORKER or not at all run in sync, "
+          "thread and asyncio modes only");
+    } else {
+      auto picked = M::pick_ctor(args...);
+      if (!picked) {
+        throw InvalidOptionError(std::string("init(...) arguments match no CONCURRY_INIT "
+                                             "signature of ") + M::kName);
+      }
+      auto spec = std::make_shared<internal::RemoteSpec>();
+      spec->class_name = M::kName;
+      spec->ctor_index = picked->first;
+      spec->ctor_args = std::move(picked->second);
+      return Handle<T>(std::make_shared<internal::WorkerCore>(
+          M::kName, std::move(resolved), [spec]() -> std::shared_ptr<void> { return spec; }));
+    }
+  }
+
   Options options_;
 };
 

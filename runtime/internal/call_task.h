@@ -61,6 +61,13 @@ struct HasFutureSlot;
 template <class... S>
 struct HasFutureSlot<std::tuple<S...>> : std::bool_constant<(is_future_v<S> || ...)> {};
 
+// True when some argument is a Future for a parameter that is not one (unwrap_futures applies).
+template <class Params, class Slots>
+struct NeedsUnwrap;
+template <class... P, class... S>
+struct NeedsUnwrap<std::tuple<P...>, std::tuple<S...>>
+    : std::bool_constant<((is_future_v<S> && !is_future_v<P>) || ...)> {};
+
 // The value for a parameter of type Param from its slot.
 template <class Param, class S>
 Param take(S& slot) {
@@ -102,6 +109,7 @@ class CallTaskImpl final : public CallTask {
   CallTaskImpl(const char* method, Invoker invoker, A&&... args)
       : CallTask(method), invoker_(std::move(invoker)), slots_(std::forward<A>(args)...) {}
 
+  static constexpr bool kUnwraps = NeedsUnwrap<Params, Slots>::value;
   Future<R> future() const { return promise_.future(); }
   Slots& slots() { return slots_; }
   // Runs the call under `policy` (retries, validation). Without one it runs once.

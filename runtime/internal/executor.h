@@ -92,6 +92,26 @@ class AsyncioExecutor final : public Executor {
   std::shared_ptr<Loop> loop_;
 };
 
+struct RemoteSpec;
+
+// process mode (fork context): the worker runs in a child process; calls cross a Unix socket as
+// framed protobuf envelopes. The constructor starts the child and constructs the instance there
+// (throwing what the constructor threw). `on_complete` runs on the reply thread, before the
+// call's future completes.
+class ProcessExecutor final : public Executor {
+ public:
+  ProcessExecutor(const RemoteSpec& spec, CompletionHook on_complete);
+  ~ProcessExecutor() override;
+  void execute(std::unique_ptr<CallTask> task) override;
+  void begin_stop() override;
+  void finish_stop(Clock::time_point deadline) override;
+  bool is_inline() const override { return false; }
+
+ private:
+  struct Conn;
+  std::shared_ptr<Conn> conn_;
+};
+
 }  // namespace concurry::internal
 
 #endif  // CONCURRY_RUNTIME_INTERNAL_EXECUTOR_H_

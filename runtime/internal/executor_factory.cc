@@ -3,6 +3,7 @@
 #include <string>
 
 #include "concurry/core/errors.h"
+#include "concurry/runtime/internal/remote_call_task.h"
 
 namespace concurry::internal {
 namespace {
@@ -15,11 +16,23 @@ namespace {
 
 void check_supported(const ResolvedOptions& r) {
   std::string mode(to_string(r.mode));
-  if (r.mode != Mode::kSync && r.mode != Mode::kThread && r.mode != Mode::kAsyncio) {
-    refuse("mode '" + mode + "' is not available in this build yet; available modes: 'sync', "
-           "'thread', 'asyncio'");
+  if (r.mode == Mode::kCluster) {
+    refuse("mode 'cluster' is not available in this build yet; available modes: 'sync', "
+           "'thread', 'asyncio', 'process'");
   }
   const Options& o = r.merged;
+  if (r.mode == Mode::kProcess) {
+    auto context = parse_option<MpContext>("mp_context", o.mp_context ? o.mp_context->str() : "fork");
+    if (context != MpContext::kFork) {
+      refuse("mp_context '" + std::string(to_string(context)) +
+             "' is not available in this build yet; set .mp_context = \"fork\" for process mode");
+    }
+    for (const auto& [method, n] : o.num_retries.entries()) {
+      if (n != 0) refuse("retries in process mode are not available in this build yet");
+    }
+    if (o.retry_until.is_set()) refuse("retry_until in process mode is not available yet");
+    if (!o.limits.empty()) refuse("limits in process mode are not available in this build yet");
+  }
   if (r.mode != Mode::kCluster) {
     if (!o.resources.empty()) refuse("option 'resources' applies to cluster mode only (mode is '" + mode + "')");
     if (o.name) refuse("option 'name' applies to cluster mode only (mode is '" + mode + "')");
@@ -39,6 +52,13 @@ std::unique_ptr<Executor> make_executor(const ResolvedOptions& options,
       return std::make_unique<ThreadExecutor>(std::move(instance), std::move(on_complete));
     case Mode::kAsyncio:
       return std::make_unique<AsyncioExecutor>(std::move(instance));  // no queue: no hook
+    case Mode::kProcess: {
+      auto spec = std::static_pointer_cast<RemoteSpec>(instance);
+      if (!spec || spec->magic != RemoteSpec::kMagic) {
+        throw Error("internal: a process worker was started without a RemoteSpec");
+      }
+      return std::make_unique<ProcessExecutor>(*spec, std::move(on_complete));
+    }
     default:
       check_supported(options);  // throws, naming the mode
       refuse("unsupported mode");

@@ -18,6 +18,7 @@
 #include "concurry/core/options.h"
 #include "concurry/runtime/internal/call_task.h"
 #include "concurry/runtime/internal/dispatcher.h"
+#include "concurry/runtime/internal/remote_call_task.h"
 
 namespace concurry::internal {
 
@@ -34,16 +35,48 @@ class WorkerCore : public std::enable_shared_from_this<WorkerCore> {
   Future<R> submit(const char* method, Invoker invoker, A&&... args) {
     using Slots = typename SlotsOf<Params, A...>::type;
     using Task = CallTaskImpl<R, Params, Slots, Invoker>;
-    if (stopped_.load(std::memory_order_acquire)) {
-      return make_failed_future<R>(std::make_exception_ptr(WorkerStoppedError(stopped_message())));
-    }
-    auto task = std::make_unique<Task>(method, std::move(invoker), std::forward<A>(args)...);
+    if (stopped_.load(std::memory_order_acquire)) return stopped_future<R>();
+    return enqueue<R>(std::make_unique<Task>(method, std::move(invoker), std::forward<A>(args)...));
+  }
+
+  // The same for remote modes: the call travels as `target` + `method` + encoded arguments.
+  template <class R, class Params, class... A>
+  Future<R> submit_remote(const char* method, std::string target, A&&... args) {
+    using Slots = typename SlotsOf<Params, A...>::type;
+    using Task = RemoteCallTaskImpl<R, Params, Slots>;
+    if (stopped_.load(std::memory_order_acquire)) return stopped_future<R>();
+    return enqueue<R>(std::make_unique<Task>(method, std::move(target), std::forward<A>(args)...));
+  }
+
+  // Idempotent: refuses new calls, cancels queued ones, waits up to stop_timeout for the
+  // running one.
+  void stop();
+  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
+  const ResolvedOptions& options() const { return options_; }
+  const std::string& name() const { return name_; }
+  // True when calls cross a process boundary (process and cluster modes).
+  bool remote() const { return options_.mode == Mode::kProcess || options_.mode == Mode::kCluster; }
+  PoolStats stats() const { return dispatcher_->stats(); }
+  std::string stopped_message() const {
+    return options_.is_pool() ? "Worker pool is stopped" : "Worker is stopped";
+  }
+
+ private:
+  template <class R>
+  Future<R> stopped_future() const {
+    return make_failed_future<R>(std::make_exception_ptr(WorkerStoppedError(stopped_message())));
+  }
+
+  // Attaches the retry policy, unwraps Future inputs without blocking, dispatches, and waits
+  // first when the options say blocking.
+  template <class R, class Task>
+  Future<R> enqueue(std::unique_ptr<Task> task) {
     Future<R> future = task->future();
-    if (retrying_) task->set_policy(policy_for(method));
-    if constexpr (HasFutureSlot<Slots>::value) {
-      if (!options_.unwrap_futures) {
+    if (retrying_) task->set_policy(policy_for(task->method()));
+    if constexpr (HasFutureSlot<std::decay_t<decltype(task->slots())>>::value) {
+      if (Task::kUnwraps && !options_.unwrap_futures) {
         task->fail(std::make_exception_ptr(InvalidOptionError(
-            std::string("a Future was passed to '") + method +
+            std::string("a Future was passed to '") + task->method() +
             "', whose parameter is not a Future, while unwrap_futures is off")));
         return future;
       }
@@ -65,18 +98,6 @@ class WorkerCore : public std::enable_shared_from_this<WorkerCore> {
     return future;
   }
 
-  // Idempotent: refuses new calls, cancels queued ones, waits up to stop_timeout for the
-  // running one.
-  void stop();
-  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
-  const ResolvedOptions& options() const { return options_; }
-  const std::string& name() const { return name_; }
-  PoolStats stats() const { return dispatcher_->stats(); }
-  std::string stopped_message() const {
-    return options_.is_pool() ? "Worker pool is stopped" : "Worker is stopped";
-  }
-
- private:
   // The retry policy of `method` (cached per method name).
   std::shared_ptr<const RetryPolicy> policy_for(const char* method);
   void execute_when_ready(std::unique_ptr<CallTask> task,

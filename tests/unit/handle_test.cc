@@ -243,8 +243,12 @@ TEST(HandleTest, ValidationErrorsAtInit) {
             }).find("names method 'ad'"),
             std::string::npos);
   // Fields no mode supports yet are refused, not ignored.
-  EXPECT_NE(message([] { options<Counter>({.mode = "process"}).init(); })
-                .find("mode 'process' is not available"),
+  EXPECT_NE(message([] { options<Counter>({.mode = "cluster"}).init(); })
+                .find("mode 'cluster' is not available"),
+            std::string::npos);
+  // A class without CONCURRY_WORKER registration cannot cross a process boundary.
+  EXPECT_NE(message([] { options<Counter>({.mode = "process", .mp_context = "fork"}).init(); })
+                .find("needs the class registered with CONCURRY_WORKER"),
             std::string::npos);
   EXPECT_NE(message([] { options<Counter>({.mode = "thread", .resources = {{"cpu", 1}}}).init(); })
                 .find("cluster mode only"),

@@ -1,0 +1,261 @@
+// ProcessExecutor: one worker in a child process (fork context), reached over a Unix socket
+// pair with framed protobuf envelopes. A writer thread sends queued requests in order, batching
+// every frame waiting at that moment into one write; a reader thread completes calls from the
+// replies. When the child dies, every call in flight completes with WorkerCrashedError naming
+// the signal or exit code, and the child is reaped (no zombie).
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "concurry/core/errors.h"
+#include "concurry/core/wire.h"
+#include "concurry/runtime/internal/executor.h"
+#include "concurry/runtime/internal/frame_io.h"
+#include "concurry/runtime/internal/remote_call_task.h"
+#include "concurry/runtime/internal/worker_host.h"
+
+namespace concurry::internal {
+namespace {
+
+std::string describe_exit(pid_t pid, int status) {
+  std::string who = "worker process " + std::to_string(pid);
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    return who + " was killed by signal " + std::to_string(sig) + " (" + ::strsignal(sig) + ")";
+  }
+  if (WIFEXITED(status)) return who + " exited with code " + std::to_string(WEXITSTATUS(status));
+  return who + " ended";
+}
+
+}  // namespace
+
+struct ProcessExecutor::Conn {
+  ~Conn() {
+    if (fd >= 0) ::close(fd);  // the last of the executor and its two threads closes it
+  }
+
+  int fd = -1;
+  pid_t pid = -1;
+  std::string name;
+  CompletionHook on_complete;
+
+  std::mutex mu;
+  std::condition_variable wake_writer;
+  std::condition_variable reaped_cv;
+  std::map<uint64_t, std::unique_ptr<RemoteCallTask>> pending;  // guarded by mu
+  std::vector<Bytes> outbox;                                     // guarded by mu
+  uint64_t next_id = 1;                                          // guarded by mu
+  bool stopping = false;                                         // guarded by mu
+  bool dead = false;                                             // guarded by mu
+  bool reaped = false;                                           // guarded by mu
+  std::string death;                                             // guarded by mu
+  std::thread reader, writer;
+
+  void write_loop() {
+    std::vector<Bytes> batch;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        wake_writer.wait(lock, [&] { return !outbox.empty() || dead || (stopping && outbox.empty()); });
+        if (outbox.empty()) return;  // stopping or dead, nothing left to send
+        batch.swap(outbox);
+      }
+      for (const auto& frame : batch) {
+        if (!write_frame(fd, frame)) return;  // the child is gone: the reader fails the calls
+      }
+      batch.clear();
+    }
+  }
+
+  void read_loop(const std::shared_ptr<Conn>& self) {
+    while (true) {
+      std::optional<Bytes> frame;
+      try {
+        frame = read_frame(fd);
+      } catch (const std::exception&) {
+        break;  // a corrupt stream: treat the worker as lost
+      }
+      if (!frame) break;
+      uint64_t id = 0;
+      try {
+        id = decode_reply(*frame).call_id;
+      } catch (const std::exception&) {
+        continue;  // an undecodable reply cannot be matched to a call
+      }
+      std::unique_ptr<RemoteCallTask> task;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        auto it = pending.find(id);
+        if (it == pending.end()) continue;
+        task = std::move(it->second);
+        pending.erase(it);
+      }
+      std::unique_ptr<CallTask> next = on_complete ? on_complete() : nullptr;  // slot freed first
+      task->complete(*frame);
+      if (next) send(self, std::move(next));
+    }
+    // The child closed its end: it exited (or was killed). Reap it, then fail what is left.
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    std::map<uint64_t, std::unique_ptr<RemoteCallTask>> lost;
+    std::string message = describe_exit(pid, status) + " (worker " + name + ")";
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      dead = true;
+      death = message;
+      lost.swap(pending);
+      outbox.clear();
+      reaped = true;
+    }
+    wake_writer.notify_all();
+    reaped_cv.notify_all();
+    for (auto& [id, task] : lost) task->fail(std::make_exception_ptr(WorkerCrashedError(message)));
+    on_complete = nullptr;  // drops what the hook holds (an on-demand slot owns the executor)
+  }
+
+  static void send(const std::shared_ptr<Conn>& self, std::unique_ptr<CallTask> task) {
+    auto* remote = dynamic_cast<RemoteCallTask*>(task.get());
+    if (!remote) {
+      task->fail(std::make_exception_ptr(Error("internal: a local call reached a process worker")));
+      return;
+    }
+    std::string death;
+    {
+      std::lock_guard<std::mutex> lock(self->mu);
+      if (self->dead) {
+        death = self->death;
+      } else if (self->stopping) {
+        task->cancel();
+        return;
+      } else {
+        uint64_t id = self->next_id++;
+        Bytes request;
+        try {
+          request = remote->encode_request(id);
+        } catch (...) {
+          task->fail(std::current_exception());  // an input failed, or it was cancelled
+          return;
+        }
+        self->pending.emplace(id, std::unique_ptr<RemoteCallTask>(
+                                      static_cast<RemoteCallTask*>(task.release())));
+        self->outbox.push_back(std::move(request));
+      }
+    }
+    if (!death.empty()) {
+      task->fail(std::make_exception_ptr(WorkerCrashedError(death)));
+      return;
+    }
+    self->wake_writer.notify_one();
+  }
+};
+
+ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, CompletionHook on_complete)
+    : conn_(std::make_shared<Conn>()) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    throw Error(std::string("process worker: socketpair failed: ") + std::strerror(errno));
+  }
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw Error(std::string("process worker: fork failed: ") + std::strerror(errno));
+  }
+  if (pid == 0) {  // the worker process
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with its parent
+    if (::getppid() != parent) ::_exit(1);
+    // Keep stdin/out/err and this worker's socket only: sockets of sibling workers inherited
+    // here would otherwise keep their connections open after those workers die.
+    int fd = fds[1];
+    if (fd != 3) {
+      ::dup2(fd, 3);
+      fd = 3;
+    }
+    ::close_range(4, ~0U, 0);
+    ::_exit(run_worker_host(fd));
+  }
+  ::close(fds[1]);
+  conn_->fd = fds[0];
+  conn_->pid = pid;
+  conn_->name = spec.class_name.empty() ? "TaskWorker" : spec.class_name;
+  conn_->on_complete = std::move(on_complete);
+
+  // Construct the instance (or open the function host) before init() returns, so that a
+  // constructor's exception or an unknown class surfaces there.
+  Bytes init = encode_call(CallMessage{0, spec.class_name.empty() ? kFunctionTarget : spec.class_name,
+                                       kInitMethod, spec.ctor_args, spec.ctor_index});
+  std::optional<Bytes> reply;
+  if (write_frame(conn_->fd, init)) {
+    try {
+      reply = read_frame(conn_->fd);
+    } catch (const std::exception&) {
+    }
+  }
+  auto abandon = [&] {
+    ::kill(pid, SIGKILL);
+    int status;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  };
+  if (!reply) {
+    abandon();
+    throw WorkerCrashedError("worker process " + std::to_string(pid) + " ended during start-up");
+  }
+  ReplyMessage r = decode_reply(*reply);
+  if (!r.ok) {
+    abandon();
+    raise_error(r.error);
+  }
+  auto conn = conn_;
+  conn_->writer = std::thread([conn] { conn->write_loop(); });
+  conn_->reader = std::thread([conn] { conn->read_loop(conn); });
+}
+
+ProcessExecutor::~ProcessExecutor() { stop(Duration(30.0)); }
+
+void ProcessExecutor::execute(std::unique_ptr<CallTask> task) { Conn::send(conn_, std::move(task)); }
+
+void ProcessExecutor::begin_stop() {
+  {
+    std::lock_guard<std::mutex> lock(conn_->mu);
+    if (conn_->stopping) return;
+    conn_->stopping = true;
+    // The child finishes what it was sent, then stops: calls in flight still complete.
+    if (!conn_->dead) conn_->outbox.push_back(encode_call(CallMessage{0, "", kStopMethod, "", 0}));
+  }
+  conn_->wake_writer.notify_all();
+}
+
+void ProcessExecutor::finish_stop(Clock::time_point deadline) {
+  Conn& c = *conn_;
+  auto self = std::this_thread::get_id();
+  if (self == c.reader.get_id() || self == c.writer.get_id()) {
+    // Stopped from its own reply thread (an on-demand worker whose call just completed): the
+    // child exits on the stop request and the reader reaps it; nobody here may wait for that.
+    if (c.reader.joinable()) c.reader.detach();
+    if (c.writer.joinable()) c.writer.detach();
+    return;
+  }
+  {
+    std::unique_lock<std::mutex> lock(c.mu);
+    if (!c.reaped_cv.wait_until(lock, deadline, [&] { return c.reaped; })) {
+      ::kill(c.pid, SIGKILL);  // past stop_timeout: end it
+      c.reaped_cv.wait(lock, [&] { return c.reaped; });
+    }
+  }
+  if (c.writer.joinable()) c.writer.join();
+  if (c.reader.joinable()) c.reader.join();
+}
+
+}  // namespace concurry::internal

@@ -1,0 +1,199 @@
+// process mode (fork context): state in a child process, exceptions across the boundary, every
+// crash kind resolving every future, no zombies, stop escalation, pools, on-demand, functions.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "concurry/concurry.h"
+
+namespace process_test {
+
+class Boom : public std::runtime_error {
+ public:
+  explicit Boom(const std::string& m) : std::runtime_error(m) {}
+};
+
+class Box {
+ public:
+  explicit Box(int start) : n_(start) {
+    if (start < 0) throw std::invalid_argument("negative start");
+  }
+  int add(int k) { return n_ += k; }
+  int pid() const { return static_cast<int>(::getpid()); }
+  std::string echo(const std::string& s) const { return s; }
+  int fail(int kind) {
+    if (kind == 0) throw std::out_of_range("slot 7");
+    throw Boom("unregistered");
+  }
+  int crash(int how) {
+    if (how == 0) std::abort();
+    if (how == 1) ::raise(SIGSEGV);
+    if (how == 2) std::_Exit(3);
+    while (true) ::pause();  // how == 3: wait to be killed
+  }
+  int spin() {
+    volatile bool forever = true;
+    while (forever) {
+    }
+    return 0;
+  }
+  concurry::Async<int> later(int x) {
+    co_await concurry::sleep(std::chrono::milliseconds(1));
+    co_return x * 2;
+  }
+
+ private:
+  int n_;
+};
+
+int triple(int x) { return 3 * x; }
+
+}  // namespace process_test
+
+CONCURRY_WORKER(process_test::Box, CONCURRY_INIT(int), add, pid, echo, fail, crash, spin, later);
+CONCURRY_FUNCTION(process_test::triple);
+
+namespace concurry {
+namespace {
+
+using process_test::Box;
+using namespace std::chrono_literals;
+
+Options fork_options(Options o = {}) {
+  o.mode = "process";
+  o.mp_context = "fork";
+  return o;
+}
+
+// Sanitizer runtimes intercept deadly signals in the child (and abort() can die as SIGSEGV
+// after fork under them): there, any "killed by signal" is the right answer.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
+bool reaped(int pid) {
+  // Our own child, reaped: waitpid reports no such child.
+  return ::waitpid(pid, nullptr, WNOHANG) < 0 && errno == ECHILD;
+}
+
+TEST(ProcessTest, StateLivesInAChildProcess) {
+  auto box = options<Box>(fork_options()).init(10);
+  int child = box.pid().result(10s);
+  EXPECT_NE(child, static_cast<int>(::getpid()));
+  EXPECT_EQ(box.add(5).result(10s), 15);
+  EXPECT_EQ(box.add(5).result(10s), 20);
+  EXPECT_EQ(box.echo(std::string(100000, 'x')).result(10s).size(), 100000u);
+  EXPECT_EQ(box.later(21).result(10s), 42);  // coroutine methods run to completion there
+  box.stop();
+  EXPECT_TRUE(reaped(child));
+}
+
+TEST(ProcessTest, ExceptionsCrossTheBoundary) {
+  auto box = options<Box>(fork_options()).init(0);
+  EXPECT_THROW(box.fail(0).result(10s), std::out_of_range);
+  try {
+    box.fail(1).result(10s);
+    FAIL() << "expected RemoteError";
+  } catch (const RemoteError& e) {
+    EXPECT_EQ(e.type_name(), "process_test::Boom");
+    EXPECT_EQ(e.message(), "unregistered");
+    EXPECT_EQ(e.where(), "process_test::Box::fail");
+  }
+  EXPECT_EQ(box.add(1).result(10s), 1);  // still serving
+  EXPECT_THROW(options<Box>(fork_options()).init(-1), std::invalid_argument);
+}
+
+TEST(ProcessTest, EveryCrashResolvesEveryFuture) {
+  struct Case {
+    int how;
+    std::string says;
+  };
+  std::string any_signal = "killed by signal";
+  for (const Case& c : {Case{0, kSanitized ? any_signal : "signal 6"},
+                        Case{1, kSanitized ? any_signal : "signal 11"},
+                        Case{2, "exited with code 3"}, Case{3, "signal 9"}}) {
+    auto box = options<Box>(fork_options({.max_queued_tasks = 0})).init(0);
+    int child = box.pid().result(10s);
+    Future<int> crashing = box.crash(c.how);
+    std::vector<Future<int>> behind;
+    for (int i = 0; i < 5; ++i) behind.push_back(box.add(1));
+    if (c.how == 3) ::kill(child, SIGKILL);
+    try {
+      crashing.result(10s);
+      FAIL() << "expected WorkerCrashedError";
+    } catch (const WorkerCrashedError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.says), std::string::npos) << e.what();
+    }
+    for (auto& f : behind) EXPECT_THROW(f.result(10s), WorkerCrashedError);
+    EXPECT_THROW(box.add(1).result(10s), WorkerCrashedError);  // later calls fail at once
+    EXPECT_TRUE(reaped(child)) << "zombie left for case " << c.how;
+  }
+}
+
+TEST(ProcessTest, StopEndsAChildStuckInAnEndlessLoop) {
+  auto box = options<Box>(fork_options({.stop_timeout = 0.2})).init(0);
+  int child = box.pid().result(10s);
+  Future<int> stuck = box.spin();
+  box.stop();  // asks, then escalates to SIGKILL after stop_timeout
+  EXPECT_THROW(stuck.result(10s), WorkerCrashedError);
+  EXPECT_TRUE(reaped(child));
+}
+
+TEST(ProcessTest, PoolsAndOnDemand) {
+  auto pool = options<Box>(fork_options({.max_workers = 3})).init(0);
+  std::set<int> pids;
+  for (int i = 0; i < 6; ++i) pids.insert(pool.pid().result(10s));
+  EXPECT_EQ(pids.size(), 3u);
+  EXPECT_EQ(pool.stats().max_queued_tasks, 5);  // the process mode default
+  auto on_demand = options<Box>(fork_options({.max_workers = 0, .on_demand = true})).init(1);
+  std::vector<Future<int>> fs;
+  for (int i = 0; i < 4; ++i) fs.push_back(on_demand.add(i));
+  EXPECT_EQ(gather(fs, {.timeout = 10s}), (std::vector<int>{1, 2, 3, 4}));  // fresh instance each
+}
+
+TEST(ProcessTest, FutureArgumentsAreResolvedInTheParent) {
+  auto local = options<Box>({.mode = "thread"}).init(40);
+  auto box = options<Box>(fork_options()).init(1);
+  EXPECT_EQ(box.add(local.add(1)).result(10s), 42);
+}
+
+TEST(ProcessTest, TaskWorkerRunsRegisteredFunctions) {
+  auto tw = TaskWorker::options(fork_options()).init();
+  EXPECT_EQ(tw.submit(&process_test::triple, 14).result(10s), 42);
+  EXPECT_EQ(tw.map(&process_test::triple, std::vector<int>{1, 2}).result(10s),
+            (std::vector<int>{3, 6}));
+  try {
+    tw.submit([](int x) { return x; }, 1);
+    FAIL() << "expected InvalidOptionError";
+  } catch (const InvalidOptionError& e) {
+    EXPECT_NE(std::string(e.what()).find("CONCURRY_FUNCTION"), std::string::npos);
+  }
+}
+
+class LocalOnly {
+ public:
+  int one() { return 1; }
+};
+
+TEST(ProcessTest, Refusals) {
+  EXPECT_THROW(options<LocalOnly>(fork_options()).init(), InvalidOptionError);
+  try {
+    options<Box>({.mode = "process"}).init(0);  // forkserver: not in this build yet
+    FAIL();
+  } catch (const InvalidOptionError& e) {
+    EXPECT_NE(std::string(e.what()).find("fork"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace concurry
