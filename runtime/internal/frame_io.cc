@@ -39,18 +39,78 @@ bool read_all(int fd, char* data, size_t size) {
 
 }  // namespace
 
-bool write_frame(int fd, const std::string& payload) {
+void append_frame(std::string& out, const std::string& payload) {
   if (payload.size() > kMaxFrameBytes) {
     throw Error("message of " + std::to_string(payload.size()) + " bytes exceeds the " +
                 std::to_string(kMaxFrameBytes) + "-byte frame limit");
   }
-  unsigned char header[4];
   uint32_t size = static_cast<uint32_t>(payload.size());
-  for (int i = 0; i < 4; ++i) header[i] = static_cast<unsigned char>(size >> (8 * i));
-  // One buffer, one send: small frames do not pay two system calls.
-  std::string frame(reinterpret_cast<char*>(header), 4);
-  frame += payload;
-  return write_all(fd, frame.data(), frame.size());
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((size >> (8 * i)) & 0xff));
+  out += payload;
+}
+
+bool write_bytes(int fd, const std::string& frames) {
+  return write_all(fd, frames.data(), frames.size());
+}
+
+bool write_frame(int fd, const std::string& payload) {
+  std::string frame;
+  append_frame(frame, payload);  // one buffer, one send
+  return write_bytes(fd, frame);
+}
+
+namespace {
+uint32_t frame_size(const char* header) {
+  uint32_t size = 0;
+  for (int i = 0; i < 4; ++i) {
+    size |= static_cast<uint32_t>(static_cast<unsigned char>(header[i])) << (8 * i);
+  }
+  return size;
+}
+}  // namespace
+
+bool FrameReader::has_frame() const {
+  size_t available = buffer_.size() - start_;
+  if (available < 4) return false;
+  return available - 4 >= frame_size(buffer_.data() + start_);
+}
+
+bool FrameReader::fill() {
+  if (start_ > 0 && start_ == buffer_.size()) {
+    buffer_.clear();
+    start_ = 0;
+  } else if (start_ > (1u << 20)) {
+    buffer_.erase(0, start_);
+    start_ = 0;
+  }
+  char chunk[64 * 1024];
+  while (true) {
+    ssize_t n = ::read(fd_, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+}
+
+std::optional<std::string> FrameReader::next() {
+  while (buffer_.size() - start_ < 4) {
+    if (!fill()) {
+      if (buffer_.size() == start_) return std::nullopt;
+      throw Error("worker connection closed in the middle of a frame");
+    }
+  }
+  uint32_t size = frame_size(buffer_.data() + start_);
+  if (size > kMaxFrameBytes) {
+    throw Error("frame of " + std::to_string(size) + " bytes exceeds the " +
+                std::to_string(kMaxFrameBytes) + "-byte limit");
+  }
+  while (buffer_.size() - start_ - 4 < size) {
+    if (!fill()) throw Error("worker connection closed in the middle of a frame");
+  }
+  std::string payload = buffer_.substr(start_ + 4, size);
+  start_ += 4 + size;
+  return payload;
 }
 
 std::optional<std::string> read_frame(int fd) {

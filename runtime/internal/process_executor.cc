@@ -69,18 +69,19 @@ struct ProcessExecutor::Conn {
         if (outbox.empty()) return;  // stopping or dead, nothing left to send
         batch.swap(outbox);
       }
-      for (const auto& frame : batch) {
-        if (!write_frame(fd, frame)) return;  // the child is gone: the reader fails the calls
-      }
+      std::string frames;  // everything waiting goes out in one write
+      for (const auto& frame : batch) append_frame(frames, frame);
       batch.clear();
+      if (!write_bytes(fd, frames)) return;  // the child is gone: the reader fails the calls
     }
   }
 
   void read_loop(const std::shared_ptr<Conn>& self) {
+    FrameReader replies(fd);
     while (true) {
       std::optional<Bytes> frame;
       try {
-        frame = read_frame(fd);
+        frame = replies.next();
       } catch (const std::exception&) {
         break;  // a corrupt stream: treat the worker as lost
       }

@@ -22,24 +22,37 @@ ReplyMessage error_reply(uint64_t call_id, std::exception_ptr error, const std::
 int run_worker_host(int fd) {
   std::shared_ptr<void> instance;
   const ClassEntry* cls = nullptr;
+  FrameReader reader(fd);
+  std::string replies;  // sent when no further request is already buffered: batched under load
+  auto flush = [&] {
+    bool ok = replies.empty() || write_bytes(fd, replies);
+    replies.clear();
+    return ok;
+  };
   while (true) {
+    if (!reader.has_frame() && !flush()) return 0;
     std::optional<std::string> frame;
     try {
-      frame = read_frame(fd);
+      frame = reader.next();
     } catch (const std::exception&) {
+      flush();
       return 3;  // a corrupt stream: nothing more can be trusted on it
     }
-    if (!frame) return 0;  // the parent closed the connection
+    if (!frame) {
+      flush();
+      return 0;  // the parent closed the connection
+    }
     CallMessage call;
     try {
       call = decode_call(*frame);
     } catch (...) {
-      if (!write_frame(fd, encode_reply(error_reply(0, std::current_exception(), "worker host")))) {
-        return 0;
-      }
+      append_frame(replies, encode_reply(error_reply(0, std::current_exception(), "worker host")));
       continue;
     }
-    if (call.method == kStopMethod) return 0;
+    if (call.method == kStopMethod) {
+      flush();
+      return 0;
+    }
     Bytes reply;
     if (call.method == kInitMethod) {
       ReplyMessage r;
@@ -59,7 +72,7 @@ int run_worker_host(int fd) {
     } else {
       reply = execute_function(*frame);
     }
-    if (!write_frame(fd, reply)) return 0;
+    append_frame(replies, reply);
   }
 }
 
