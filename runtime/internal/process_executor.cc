@@ -3,6 +3,8 @@
 // every frame waiting at that moment into one write; a reader thread completes calls from the
 // replies. When the child dies, every call in flight completes with WorkerCrashedError naming
 // the signal or exit code, and the child is reaped (no zombie).
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -58,7 +61,57 @@ struct ProcessExecutor::Conn {
   bool dead = false;                                             // guarded by mu
   bool reaped = false;                                           // guarded by mu
   std::string death;                                             // guarded by mu
-  std::thread reader, writer;
+  std::thread reader, writer, relay;
+  int out_pipe = -1, err_pipe = -1;  // the child's stdout and stderr, read by `relay`
+
+  // Copies the child's output lines to ours, each prefixed with the worker's name and pid.
+  void relay_loop() {
+    std::string prefix = "[" + name + " pid=" + std::to_string(pid) + "] ";
+    std::string pending[2];
+    int fds[2] = {out_pipe, err_pipe};
+    int targets[2] = {STDOUT_FILENO, STDERR_FILENO};
+    int open_count = 2;
+    while (open_count > 0) {
+      pollfd polls[2];
+      for (int i = 0; i < 2; ++i) polls[i] = pollfd{fds[i], POLLIN, 0};
+      if (::poll(polls, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      for (int i = 0; i < 2; ++i) {
+        if (fds[i] < 0 || !(polls[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        char chunk[4096];
+        ssize_t n = ::read(fds[i], chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          if (!pending[i].empty()) emit(targets[i], prefix + pending[i] + "\n");
+          pending[i].clear();
+          ::close(fds[i]);
+          fds[i] = -1;
+          --open_count;
+          continue;
+        }
+        pending[i].append(chunk, static_cast<size_t>(n));
+        size_t end;
+        std::string lines;
+        while ((end = pending[i].find('\n')) != std::string::npos) {
+          lines += prefix + pending[i].substr(0, end + 1);
+          pending[i].erase(0, end + 1);
+        }
+        if (!lines.empty()) emit(targets[i], lines);
+      }
+    }
+  }
+
+  static void emit(int fd, const std::string& text) {
+    size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      done += static_cast<size_t>(n);
+    }
+  }
 
   void write_loop() {
     std::vector<Bytes> batch;
@@ -166,16 +219,25 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, CompletionHook on_compl
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
     throw Error(std::string("process worker: socketpair failed: ") + std::strerror(errno));
   }
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw Error(std::string("process worker: pipe failed: ") + std::strerror(errno));
+  }
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
+    for (int fd : {fds[0], fds[1], out[0], out[1], err[0], err[1]}) ::close(fd);
     throw Error(std::string("process worker: fork failed: ") + std::strerror(errno));
   }
   if (pid == 0) {  // the worker process
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with its parent
     if (::getppid() != parent) ::_exit(1);
+    // stdout and stderr go to the parent, which prefixes every line with this worker's name.
+    ::dup2(out[1], STDOUT_FILENO);
+    ::dup2(err[1], STDERR_FILENO);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
     // Keep stdin/out/err and this worker's socket only: sockets of sibling workers inherited
     // here would otherwise keep their connections open after those workers die.
     int fd = fds[1];
@@ -184,13 +246,23 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, CompletionHook on_compl
       fd = 3;
     }
     ::close_range(4, ~0U, 0);
-    ::_exit(run_worker_host(fd));
+    int code = run_worker_host(fd);
+    std::fflush(nullptr);
+    ::_exit(code);
   }
   ::close(fds[1]);
+  ::close(out[1]);
+  ::close(err[1]);
   conn_->fd = fds[0];
   conn_->pid = pid;
   conn_->name = spec.class_name.empty() ? "TaskWorker" : spec.class_name;
   conn_->on_complete = std::move(on_complete);
+  conn_->out_pipe = out[0];
+  conn_->err_pipe = err[0];
+  {
+    auto conn = conn_;
+    conn_->relay = std::thread([conn] { conn->relay_loop(); });
+  }
 
   // Construct the instance (or open the function host) before init() returns, so that a
   // constructor's exception or an unknown class surfaces there.
@@ -208,6 +280,7 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, CompletionHook on_compl
     int status;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    if (conn_->relay.joinable()) conn_->relay.join();
   };
   if (!reply) {
     abandon();
@@ -246,6 +319,7 @@ void ProcessExecutor::finish_stop(Clock::time_point deadline) {
     // child exits on the stop request and the reader reaps it; nobody here may wait for that.
     if (c.reader.joinable()) c.reader.detach();
     if (c.writer.joinable()) c.writer.detach();
+    if (c.relay.joinable()) c.relay.detach();
     return;
   }
   {
@@ -257,6 +331,7 @@ void ProcessExecutor::finish_stop(Clock::time_point deadline) {
   }
   if (c.writer.joinable()) c.writer.join();
   if (c.reader.joinable()) c.reader.join();
+  if (c.relay.joinable()) c.relay.join();  // the child is gone: its output is fully relayed
 }
 
 }  // namespace concurry::internal

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <stdexcept>
@@ -45,6 +46,11 @@ class Box {
     }
     return 0;
   }
+  int say(const std::string& text) {
+    std::printf("%s on stdout\n", text.c_str());
+    std::fprintf(stderr, "%s on stderr\n", text.c_str());
+    return 0;
+  }
   concurry::Async<int> later(int x) {
     co_await concurry::sleep(std::chrono::milliseconds(1));
     co_return x * 2;
@@ -58,7 +64,8 @@ int triple(int x) { return 3 * x; }
 
 }  // namespace process_test
 
-CONCURRY_WORKER(process_test::Box, CONCURRY_INIT(int), add, pid, echo, fail, crash, spin, later);
+CONCURRY_WORKER(process_test::Box, CONCURRY_INIT(int), add, pid, echo, fail, crash, spin, say,
+                later);
 CONCURRY_FUNCTION(process_test::triple);
 
 namespace concurry {
@@ -96,6 +103,23 @@ TEST(ProcessTest, StateLivesInAChildProcess) {
   EXPECT_EQ(box.later(21).result(10s), 42);  // coroutine methods run to completion there
   box.stop();
   EXPECT_TRUE(reaped(child));
+}
+
+TEST(ProcessTest, ChildOutputReachesOursWithAPrefix) {
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  int child;
+  {
+    auto box = options<Box>(fork_options()).init(0);
+    child = box.pid().result(10s);
+    box.say("hello").result(10s);
+    box.stop();  // the child has exited: everything it wrote is relayed
+  }
+  std::string out = testing::internal::GetCapturedStdout();
+  std::string err = testing::internal::GetCapturedStderr();
+  std::string prefix = "[process_test::Box pid=" + std::to_string(child) + "] ";
+  EXPECT_NE(out.find(prefix + "hello on stdout\n"), std::string::npos) << out;
+  EXPECT_NE(err.find(prefix + "hello on stderr\n"), std::string::npos) << err;
 }
 
 TEST(ProcessTest, ExceptionsCrossTheBoundary) {
