@@ -27,10 +27,6 @@ void check_supported(const ResolvedOptions& r) {
       refuse("mp_context '" + std::string(to_string(context)) +
              "' is not available in this build yet; set .mp_context = \"fork\" for process mode");
     }
-    for (const auto& [method, n] : o.num_retries.entries()) {
-      if (n != 0) refuse("retries in process mode are not available in this build yet");
-    }
-    if (o.retry_until.is_set()) refuse("retry_until in process mode is not available yet");
     if (!o.limits.empty()) refuse("limits in process mode are not available in this build yet");
   }
   if (r.mode != Mode::kCluster) {

@@ -24,6 +24,7 @@
 #include "concurry/runtime/internal/executor.h"
 #include "concurry/runtime/internal/frame_io.h"
 #include "concurry/runtime/internal/remote_call_task.h"
+#include "concurry/runtime/internal/timer.h"
 #include "concurry/runtime/internal/worker_host.h"
 
 namespace concurry::internal {
@@ -153,9 +154,23 @@ struct ProcessExecutor::Conn {
         task = std::move(it->second);
         pending.erase(it);
       }
-      std::unique_ptr<CallTask> next = on_complete ? on_complete() : nullptr;  // slot freed first
-      task->complete(*frame);
-      if (next) send(self, std::move(next));
+      std::optional<Duration> retry_in = task->judge(*frame);
+      if (!retry_in) {
+        std::unique_ptr<CallTask> next = on_complete ? on_complete() : nullptr;  // slot first
+        task->publish();
+        if (next) send(self, std::move(next));
+      } else {
+        // Another attempt: re-sent after the wait, keeping the call's submission slot.
+        auto held = std::make_shared<std::unique_ptr<CallTask>>(std::move(task));
+        std::weak_ptr<Conn> weak = self;
+        run_after(*retry_in, [weak, held] {
+          if (auto conn = weak.lock()) {
+            send(conn, std::move(*held));
+          } else {
+            (*held)->fail(std::make_exception_ptr(WorkerStoppedError("Worker is stopped")));
+          }
+        });
+      }
     }
     // The child closed its end: it exited (or was killed). Reap it, then fail what is left.
     int status = 0;

@@ -46,6 +46,10 @@ class Box {
     }
     return 0;
   }
+  int flaky(int succeed_on) {
+    if (++calls_ < succeed_on) throw std::runtime_error("transient");
+    return calls_;
+  }
   int say(const std::string& text) {
     std::printf("%s on stdout\n", text.c_str());
     std::fprintf(stderr, "%s on stderr\n", text.c_str());
@@ -58,14 +62,15 @@ class Box {
 
  private:
   int n_;
+  int calls_ = 0;
 };
 
 int triple(int x) { return 3 * x; }
 
 }  // namespace process_test
 
-CONCURRY_WORKER(process_test::Box, CONCURRY_INIT(int), add, pid, echo, fail, crash, spin, say,
-                later);
+CONCURRY_WORKER(process_test::Box, CONCURRY_INIT(int), add, pid, echo, fail, crash, spin, flaky,
+                say, later);
 CONCURRY_FUNCTION(process_test::triple);
 
 namespace concurry {
@@ -171,6 +176,30 @@ TEST(ProcessTest, StopEndsAChildStuckInAnEndlessLoop) {
   box.stop();  // asks, then escalates to SIGKILL after stop_timeout
   EXPECT_THROW(stuck.result(10s), WorkerCrashedError);
   EXPECT_TRUE(reaped(child));
+}
+
+TEST(ProcessTest, RetriesResendFromTheParent) {
+  auto box = options<Box>(fork_options({.num_retries = 3,
+                                        .retry_on = {retry_on<std::runtime_error>()},
+                                        .retry_wait = 0.001}))
+                 .init(0);
+  EXPECT_EQ(box.flaky(3).result(10s), 3);  // two failures in the child, then success
+  EXPECT_EQ(box.stats().total_dispatched, 1u);
+  EXPECT_EQ(box.stats().in_flight, 0u);
+  auto strict = options<Box>(fork_options({.num_retries = 2,
+                                           .retry_wait = 0.001,
+                                           .retry_until = {until<int>(
+                                               [](const int& v, const RetryContext&) {
+                                                 return v > 100;
+                                               })}}))
+                    .init(0);
+  try {
+    strict.add(1).result(10s);
+    FAIL() << "expected RetryValidationError";
+  } catch (const RetryValidationError& e) {
+    EXPECT_EQ(e.results_as<int>(), (std::vector<int>{1, 2, 3}));  // each attempt ran in the child
+  }
+  EXPECT_THROW(box.fail(0).result(10s), std::out_of_range);  // not a runtime_error: not retried
 }
 
 TEST(ProcessTest, PoolsAndOnDemand) {
