@@ -25,6 +25,7 @@
 #include "concurry/runtime/async_gather.h"
 #include "concurry/runtime/gather.h"
 #include "concurry/runtime/handle.h"
+#include "concurry/runtime/init.h"
 #include "concurry/runtime/pool_stats.h"
 #include "concurry/runtime/progress_bar.h"
 #include "concurry/runtime/task_worker.h"

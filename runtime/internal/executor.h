@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "concurry/core/duration.h"
+#include "concurry/core/option_values.h"
 #include "concurry/runtime/internal/call_task.h"
 
 namespace concurry::internal {
@@ -94,13 +95,14 @@ class AsyncioExecutor final : public Executor {
 
 struct RemoteSpec;
 
-// process mode (fork context): the worker runs in a child process; calls cross a Unix socket as
-// framed protobuf envelopes. The constructor starts the child and constructs the instance there
+// process mode: the worker runs in a child process (fork: a copy of this one; spawn: a fresh run
+// of this program, made a worker host by concurry::init); calls cross a Unix socket as framed
+// protobuf envelopes. The constructor starts the child and constructs the instance there
 // (throwing what the constructor threw). `on_complete` runs on the reply thread, before the
 // call's future completes.
 class ProcessExecutor final : public Executor {
  public:
-  ProcessExecutor(const RemoteSpec& spec, CompletionHook on_complete);
+  ProcessExecutor(const RemoteSpec& spec, MpContext context, CompletionHook on_complete);
   ~ProcessExecutor() override;
   void execute(std::unique_ptr<CallTask> task) override;
   void begin_stop() override;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "concurry/core/errors.h"
+#include "concurry/runtime/init.h"
 #include "concurry/runtime/internal/remote_call_task.h"
 
 namespace concurry::internal {
@@ -23,9 +24,13 @@ void check_supported(const ResolvedOptions& r) {
   const Options& o = r.merged;
   if (r.mode == Mode::kProcess) {
     auto context = parse_option<MpContext>("mp_context", o.mp_context ? o.mp_context->str() : "fork");
-    if (context != MpContext::kFork) {
-      refuse("mp_context '" + std::string(to_string(context)) +
-             "' is not available in this build yet; set .mp_context = \"fork\" for process mode");
+    if (context == MpContext::kForkserver) {
+      refuse("mp_context 'forkserver' is not available in this build yet; use .mp_context = "
+             "\"fork\" or \"spawn\"");
+    }
+    if (context == MpContext::kSpawn && !init_called()) {
+      refuse("mp_context 'spawn' needs concurry::init(argc, argv) as the first line of main(): "
+             "the spawned worker is a fresh run of this program, and init() makes it the worker");
     }
     if (!o.limits.empty()) refuse("limits in process mode are not available in this build yet");
   }
@@ -53,7 +58,9 @@ std::unique_ptr<Executor> make_executor(const ResolvedOptions& options,
       if (!spec || spec->magic != RemoteSpec::kMagic) {
         throw Error("internal: a process worker was started without a RemoteSpec");
       }
-      return std::make_unique<ProcessExecutor>(*spec, std::move(on_complete));
+      auto context = parse_option<MpContext>(
+          "mp_context", options.merged.mp_context ? options.merged.mp_context->str() : "fork");
+      return std::make_unique<ProcessExecutor>(*spec, context, std::move(on_complete));
     }
     default:
       check_supported(options);  // throws, naming the mode

@@ -25,6 +25,7 @@
 #include "concurry/runtime/internal/frame_io.h"
 #include "concurry/runtime/internal/remote_call_task.h"
 #include "concurry/runtime/internal/timer.h"
+#include "concurry/runtime/init.h"
 #include "concurry/runtime/internal/worker_host.h"
 
 namespace concurry::internal {
@@ -228,7 +229,8 @@ struct ProcessExecutor::Conn {
   }
 };
 
-ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, CompletionHook on_complete)
+ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
+                                 CompletionHook on_complete)
     : conn_(std::make_shared<Conn>()) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
@@ -257,10 +259,21 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, CompletionHook on_compl
     // here would otherwise keep their connections open after those workers die.
     int fd = fds[1];
     if (fd != 3) {
-      ::dup2(fd, 3);
+      ::dup2(fd, 3);  // dup2 clears close-on-exec on the copy
       fd = 3;
+    } else {
+      ::fcntl(fd, F_SETFD, 0);
     }
     ::close_range(4, ~0U, 0);
+    if (context == MpContext::kSpawn) {
+      // A fresh copy of this program, which init() turns into the worker host.
+      std::string flag = std::string(kWorkerHostFlag) + "3";
+      char program[] = "concurry-worker";
+      char* args[] = {program, flag.data(), nullptr};
+      ::execv("/proc/self/exe", args);
+      std::fprintf(stderr, "concurry: exec of /proc/self/exe failed: %s\n", std::strerror(errno));
+      ::_exit(127);
+    }
     int code = run_worker_host(fd);
     std::fflush(nullptr);
     ::_exit(code);

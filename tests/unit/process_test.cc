@@ -244,7 +244,13 @@ TEST(ProcessTest, Refusals) {
     options<Box>({.mode = "process"}).init(0);  // forkserver: not in this build yet
     FAIL();
   } catch (const InvalidOptionError& e) {
-    EXPECT_NE(std::string(e.what()).find("fork"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("forkserver"), std::string::npos);
+  }
+  try {
+    options<Box>({.mode = "process", .mp_context = "spawn"}).init(0);  // gtest_main: no init()
+    FAIL();
+  } catch (const InvalidOptionError& e) {
+    EXPECT_NE(std::string(e.what()).find("concurry::init(argc, argv)"), std::string::npos);
   }
 }
 
