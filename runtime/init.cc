@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "concurry/runtime/internal/fork_server.h"
 #include "concurry/runtime/internal/worker_host.h"
 
 namespace concurry {
@@ -26,6 +27,8 @@ void init(int argc, char** argv) {
       ::_exit(code);  // a worker host never runs the program's own main()
     }
   }
+  // Still single-threaded: the moment to fork the fork server that forkserver workers come from.
+  internal::start_fork_server();
 }
 
 namespace internal {

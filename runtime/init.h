@@ -4,9 +4,11 @@
 //     concurry::init(argc, argv);
 //     ...
 //
-// It lets this program serve as a process-mode worker host: a worker started with the "spawn"
-// context re-executes this same binary, and init() turns that copy into the worker (it never
-// returns there). It starts no cluster and no threads. Safe to call more than once.
+// It forks the fork server that process-mode workers with the default "forkserver" context come
+// from (while the program is still single-threaded, so workers start from a clean copy), and
+// it lets this program serve as a worker host: a worker started with the "spawn" context
+// re-executes this same binary, and init() turns that copy into the worker (it never returns
+// there). It starts no cluster and no threads. Safe to call more than once.
 #ifndef CONCURRY_RUNTIME_INIT_H_
 #define CONCURRY_RUNTIME_INIT_H_
 

@@ -23,14 +23,13 @@ void check_supported(const ResolvedOptions& r) {
   }
   const Options& o = r.merged;
   if (r.mode == Mode::kProcess) {
-    auto context = parse_option<MpContext>("mp_context", o.mp_context ? o.mp_context->str() : "fork");
-    if (context == MpContext::kForkserver) {
-      refuse("mp_context 'forkserver' is not available in this build yet; use .mp_context = "
-             "\"fork\" or \"spawn\"");
-    }
-    if (context == MpContext::kSpawn && !init_called()) {
-      refuse("mp_context 'spawn' needs concurry::init(argc, argv) as the first line of main(): "
-             "the spawned worker is a fresh run of this program, and init() makes it the worker");
+    auto context =
+        parse_option<MpContext>("mp_context", o.mp_context ? o.mp_context->str() : "forkserver");
+    if (context != MpContext::kFork && !init_called()) {
+      refuse("mp_context '" + std::string(to_string(context)) +
+             "' needs concurry::init(argc, argv) as the first line of main(): it starts the "
+             "fork server and makes spawned copies of the program worker hosts (or use "
+             ".mp_context = \"fork\", which works anywhere)");
     }
     if (!o.limits.empty()) refuse("limits in process mode are not available in this build yet");
   }
@@ -59,7 +58,7 @@ std::unique_ptr<Executor> make_executor(const ResolvedOptions& options,
         throw Error("internal: a process worker was started without a RemoteSpec");
       }
       auto context = parse_option<MpContext>(
-          "mp_context", options.merged.mp_context ? options.merged.mp_context->str() : "fork");
+          "mp_context", options.merged.mp_context ? options.merged.mp_context->str() : "forkserver");
       return std::make_unique<ProcessExecutor>(*spec, context, std::move(on_complete));
     }
     default:

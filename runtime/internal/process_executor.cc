@@ -22,6 +22,7 @@
 #include "concurry/core/errors.h"
 #include "concurry/core/wire.h"
 #include "concurry/runtime/internal/executor.h"
+#include "concurry/runtime/internal/fork_server.h"
 #include "concurry/runtime/internal/frame_io.h"
 #include "concurry/runtime/internal/remote_call_task.h"
 #include "concurry/runtime/internal/timer.h"
@@ -50,6 +51,15 @@ struct ProcessExecutor::Conn {
 
   int fd = -1;
   pid_t pid = -1;
+  bool via_server = false;  // a child of the fork server: it reaps, we learn the status
+
+  int reap() const {
+    if (via_server) return fork_server_wait(pid);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+  }
   std::string name;
   CompletionHook on_complete;
 
@@ -174,9 +184,7 @@ struct ProcessExecutor::Conn {
       }
     }
     // The child closed its end: it exited (or was killed). Reap it, then fail what is left.
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    int status = reap();
     std::map<uint64_t, std::unique_ptr<RemoteCallTask>> lost;
     std::string message = describe_exit(pid, status) + " (worker " + name + ")";
     {
@@ -243,7 +251,7 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
     throw Error(std::string("process worker: pipe failed: ") + std::strerror(errno));
   }
   pid_t parent = ::getpid();
-  pid_t pid = ::fork();
+  pid_t pid = context == MpContext::kForkserver ? fork_server_spawn(fds[1], out[1], err[1]) : ::fork();
   if (pid < 0) {
     for (int fd : {fds[0], fds[1], out[0], out[1], err[0], err[1]}) ::close(fd);
     throw Error(std::string("process worker: fork failed: ") + std::strerror(errno));
@@ -283,6 +291,7 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
   ::close(err[1]);
   conn_->fd = fds[0];
   conn_->pid = pid;
+  conn_->via_server = context == MpContext::kForkserver;
   conn_->name = spec.class_name.empty() ? "TaskWorker" : spec.class_name;
   conn_->on_complete = std::move(on_complete);
   conn_->out_pipe = out[0];
@@ -305,9 +314,7 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
   }
   auto abandon = [&] {
     ::kill(pid, SIGKILL);
-    int status;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    conn_->reap();
     if (conn_->relay.joinable()) conn_->relay.join();
   };
   if (!reply) {

@@ -1,6 +1,7 @@
-// process mode, spawn context: the worker is a fresh run of this test binary, which
-// concurry::init() (first line of main below) turns into a worker host.
+// process mode, forkserver and spawn contexts: concurry::init() (first line of main below) forks
+// the fork server, and turns spawned runs of this test binary into worker hosts.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +45,40 @@ TEST(SpawnTest, WorkerIsAFreshRunOfThisProgram) {
   EXPECT_THROW(c.fail().result(10s), std::invalid_argument);
   c.stop();
   EXPECT_TRUE(::waitpid(child, nullptr, WNOHANG) < 0 && errno == ECHILD);  // reaped
+}
+
+// Gone for good: no process, no zombie (a zombie still answers kill(pid, 0)).
+bool gone(int pid) {
+  for (int i = 0; i < 2000; ++i) {
+    if (::kill(pid, 0) < 0 && errno == ESRCH) return true;
+    ::usleep(1000);
+  }
+  return false;
+}
+
+TEST(ForkserverTest, DefaultContextAfterInit) {
+  auto c = options<spawn_test::Counter>({.mode = "process"}).init(1);  // forkserver: the default
+  int child = c.pid().result(10s);
+  EXPECT_NE(child, static_cast<int>(::getpid()));
+  EXPECT_EQ(c.add(1).result(10s), 2);
+  EXPECT_THROW(c.fail().result(10s), std::invalid_argument);
+  c.stop();
+  EXPECT_TRUE(gone(child));  // the fork server reaped it
+}
+
+TEST(ForkserverTest, CrashIsReportedThroughTheServer) {
+  auto c = options<spawn_test::Counter>({.mode = "process"}).init(0);
+  int child = c.pid().result(10s);
+  Future<int> slow = c.add(1);
+  slow.result(10s);
+  ::kill(child, SIGKILL);
+  try {
+    c.add(1).result(10s);
+    FAIL() << "expected WorkerCrashedError";
+  } catch (const WorkerCrashedError& e) {
+    EXPECT_NE(std::string(e.what()).find("signal 9"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(gone(child));
 }
 
 TEST(SpawnTest, TaskWorkerAndPools) {
