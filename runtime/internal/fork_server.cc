@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "concurry/core/errors.h"
+#include "concurry/runtime/internal/frame_io.h"
 #include "concurry/runtime/internal/worker_host.h"
 
 namespace concurry::internal {
@@ -31,16 +32,8 @@ struct Report {
   int32_t status;
 };
 
-bool send_all(int fd, const void* data, size_t size) {
-  const char* p = static_cast<const char*>(data);
-  while (size > 0) {
-    ssize_t n = ::send(fd, p, size, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
+bool send_report(int fd, const Report& r) {
+  return write_bytes(fd, std::string(reinterpret_cast<const char*>(&r), sizeof r));
 }
 
 // Receives one request: a byte plus three descriptors. False when the program is gone.
@@ -87,16 +80,14 @@ bool receive_request(int fd, int fds[3]) {
       int status;
       pid_t pid;
       while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-        Report r{2, pid, status};
-        send_all(control, &r, sizeof r);
+        send_report(control, Report{2, pid, status});
       }
     }
     if (polls[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       int fds[3];
       if (!receive_request(control, fds)) ::_exit(0);  // the program is gone
       if (fds[0] < 0) {
-        Report r{3, 0, EINVAL};
-        send_all(control, &r, sizeof r);
+        send_report(control, Report{3, 0, EINVAL});
         continue;
       }
       pid_t pid = ::fork();
@@ -113,8 +104,7 @@ bool receive_request(int fd, int fds[3]) {
         ::_exit(code);
       }
       for (int fd : fds) ::close(fd);
-      Report r{pid > 0 ? 1 : 3, pid, pid > 0 ? 0 : errno};
-      send_all(control, &r, sizeof r);
+      send_report(control, Report{pid > 0 ? 1 : 3, pid, pid > 0 ? 0 : errno});
     }
   }
 }
