@@ -29,7 +29,7 @@
 #include "concurry/runtime/pool_stats.h"
 #include "concurry/runtime/progress_bar.h"
 #include "concurry/runtime/task_worker.h"
-#include "concurry/runtime/worker.h"
+#include "concurry/core/worker.h"
 #include "concurry/runtime/worker_builder.h"
 
 #endif  // CONCURRY_CONCURRY_H_

@@ -18,6 +18,7 @@
 #include "concurry/core/future.h"
 #include "concurry/core/internal/method_traits.h"
 #include "concurry/core/serialization.h"
+#include "concurry/core/worker.h"
 
 namespace concurry::internal {
 
@@ -37,6 +38,8 @@ struct ClassEntry {
   std::string name;
   std::vector<CtorEntry> ctors;  // CONCURRY_INIT order
   std::map<std::string, MethodEntry> methods;
+  // Gives an instance its limits (classes deriving from concurry::Worker); null otherwise.
+  void (*attach_limits)(void* instance, LimitSet limits) = nullptr;
 
   // The method, or MethodNotFoundError naming the class's methods.
   const MethodEntry& method(const std::string& name) const;
@@ -185,6 +188,11 @@ class ClassBuilder {
   }
 
   ClassEntry build() {
+    if constexpr (std::is_base_of_v<Worker, C>) {
+      entry_.attach_limits = [](void* instance, LimitSet limits) {
+        WorkerAccess::attach_limits(*static_cast<C*>(instance), std::move(limits));
+      };
+    }
     if (entry_.ctors.empty()) {
       if constexpr (std::is_default_constructible_v<C>) init<void()>();
     }

@@ -18,7 +18,7 @@
 #include "concurry/core/options.h"
 #include "concurry/core/worker_macros.h"
 #include "concurry/runtime/handle.h"
-#include "concurry/runtime/worker.h"
+#include "concurry/core/worker.h"
 #include "concurry/runtime/internal/executor_factory.h"
 #include "concurry/runtime/internal/worker_core.h"
 

@@ -3,8 +3,8 @@
 // says (a shared set, a private one per worker, or an empty one that always succeeds at no
 // cost). limits() is attached right after construction: use it in methods, not in the
 // constructor.
-#ifndef CONCURRY_RUNTIME_WORKER_H_
-#define CONCURRY_RUNTIME_WORKER_H_
+#ifndef CONCURRY_CORE_WORKER_H_
+#define CONCURRY_CORE_WORKER_H_
 
 #include <utility>
 
@@ -36,4 +36,4 @@ struct WorkerAccess {
 
 }  // namespace concurry
 
-#endif  // CONCURRY_RUNTIME_WORKER_H_
+#endif  // CONCURRY_CORE_WORKER_H_
