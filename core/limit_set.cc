@@ -91,7 +91,7 @@ class LocalLimitService final : public LimitService {
     return out;
   }
 
-  bool acquire(const Grant& request, std::optional<Duration> timeout, bool wait) override {
+  bool acquire(Grant& request, std::optional<Duration> timeout, bool wait) override {
     std::unique_lock<std::mutex> lock(mu_);
     auto now = clock_->now();
     if (queue_.empty() && can_take_all(request, now)) {  // nobody ahead: the common case

@@ -46,6 +46,8 @@ namespace internal {
 // What a set grants: amounts by limit index (the order of the set's definitions).
 struct Grant {
   std::vector<std::pair<uint32_t, double>> amounts;
+  uint64_t id = 0;     // set by services that track grants (a remote budget)
+  LimitRequest raw;    // the request as asked, for services that normalize remotely
 };
 
 // The service behind a LimitSet. Local sets implement it in-process; process and cluster modes
@@ -58,7 +60,8 @@ class LimitService {
   virtual Grant normalize(const LimitRequest& request) const = 0;
   // Takes `request` (from normalize) or, with `wait`, waits for it in FIFO order up to
   // `timeout`. False when !wait and it is not available now. Throws TimeoutError.
-  virtual bool acquire(const Grant& request, std::optional<Duration> timeout, bool wait) = 0;
+  // A remote service may fill in `request` (its amounts and id) as it grants it.
+  virtual bool acquire(Grant& request, std::optional<Duration> timeout, bool wait) = 0;
   // Ends a grant; used[i] is the usage of grant.amounts[i] (NaN: not reported, i.e. as
   // requested). Never throws.
   virtual void release(const Grant& grant, const std::vector<double>& used) = 0;
@@ -152,6 +155,8 @@ class LimitSet {
   }
 
   bool empty() const { return service_ == nullptr; }
+  // The service behind the set (null when empty): how process hosts serve a shared budget.
+  const std::shared_ptr<internal::LimitService>& service() const { return service_; }
   // True when both handles share one budget.
   bool same_as(const LimitSet& other) const { return service_ == other.service_; }
 

@@ -1,6 +1,7 @@
 #include "concurry/core/wire.h"
 
 #include "concurry/core/errors.h"
+#include "concurry/core/internal/call_scope.h"
 #include "concurry/proto/concurry.pb.h"
 
 namespace concurry::internal {
@@ -32,6 +33,7 @@ Bytes encode_call(const CallMessage& call) {
   request.set_method(call.method);
   request.set_args(call.args);
   request.set_ctor_index(call.ctor_index);
+  request.set_has_limits(call.has_limits);
   return request.SerializeAsString();
 }
 
@@ -47,6 +49,7 @@ CallMessage decode_call(const Bytes& bytes) {
   call.method = request.method();
   call.args = request.args();
   call.ctor_index = request.ctor_index();
+  call.has_limits = request.has_limits();
   return call;
 }
 
@@ -111,7 +114,10 @@ Bytes execute_method(const ClassEntry& cls, void* instance, const Bytes& call_by
     return error_reply(call.call_id, std::current_exception(), where);
   }
   try {
-    return value_reply(call.call_id, method->invoke(instance, call.args));
+    CallScope scope;  // an Acquisition left without its update fails the call here too
+    Bytes value = method->invoke(instance, call.args);
+    if (scope.error()) std::rethrow_exception(scope.error());
+    return value_reply(call.call_id, std::move(value));
   } catch (...) {
     return error_reply(call.call_id, std::current_exception(), where);
   }

@@ -25,6 +25,7 @@ struct CallMessage {
   std::string method;
   Bytes args;
   uint32_t ctor_index = 0;
+  bool has_limits = false;
 };
 
 struct ReplyMessage {

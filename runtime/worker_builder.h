@@ -91,6 +91,7 @@ class WorkerBuilder {
       spec->class_name = M::kName;
       spec->ctor_index = picked->first;
       spec->ctor_args = std::move(picked->second);
+      spec->limits = resolved.merged.limits;
       return Handle<T>(std::make_shared<internal::WorkerCore>(
           M::kName, std::move(resolved), [spec]() -> std::shared_ptr<void> { return spec; }));
     }

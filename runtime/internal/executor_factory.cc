@@ -31,7 +31,6 @@ void check_supported(const ResolvedOptions& r) {
              "fork server and makes spawned copies of the program worker hosts (or use "
              ".mp_context = \"fork\", which works anywhere)");
     }
-    if (!o.limits.empty()) refuse("limits in process mode are not available in this build yet");
   }
   if (r.mode != Mode::kCluster) {
     if (!o.resources.empty()) refuse("option 'resources' applies to cluster mode only (mode is '" + mode + "')");

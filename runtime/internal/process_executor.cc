@@ -24,6 +24,7 @@
 #include "concurry/runtime/internal/executor.h"
 #include "concurry/runtime/internal/fork_server.h"
 #include "concurry/runtime/internal/frame_io.h"
+#include "concurry/runtime/internal/limit_channel.h"
 #include "concurry/runtime/internal/remote_call_task.h"
 #include "concurry/runtime/internal/timer.h"
 #include "concurry/runtime/init.h"
@@ -62,6 +63,7 @@ struct ProcessExecutor::Conn {
   }
   std::string name;
   CompletionHook on_complete;
+  std::unique_ptr<LimitHost> limits;  // the budget this worker's limits() draws on
 
   std::mutex mu;
   std::condition_variable wake_writer;
@@ -151,6 +153,13 @@ struct ProcessExecutor::Conn {
         break;  // a corrupt stream: treat the worker as lost
       }
       if (!frame) break;
+      if (frame->empty()) continue;
+      if ((*frame)[0] == kLimitFrame) {
+        serve_limits(frame->substr(1));
+        continue;
+      }
+      if ((*frame)[0] != kReplyFrame) continue;
+      frame->erase(0, 1);
       uint64_t id = 0;
       try {
         id = decode_reply(*frame).call_id;
@@ -195,10 +204,28 @@ struct ProcessExecutor::Conn {
       outbox.clear();
       reaped = true;
     }
+    if (limits) limits->release_all();  // nothing a dead worker held stays taken
     wake_writer.notify_all();
     reaped_cv.notify_all();
     for (auto& [id, task] : lost) task->fail(std::make_exception_ptr(WorkerCrashedError(message)));
     on_complete = nullptr;  // drops what the hook holds (an on-demand slot owns the executor)
+  }
+
+  // A limit request from the worker, mid-call: the worker waits for the answer, so serving it
+  // here (blocking this reader while the budget is taken) holds up nothing else of this worker.
+  void serve_limits(const Bytes& request) {
+    Bytes reply;
+    try {
+      reply = limits ? limits->handle(request) : Bytes();
+    } catch (const std::exception&) {
+      return;  // a malformed request: the worker's acquisition fails when the stream does
+    }
+    if (reply.empty()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      outbox.push_back(tagged(kLimitReplyFrame, reply));
+    }
+    wake_writer.notify_one();
   }
 
   static void send(const std::shared_ptr<Conn>& self, std::unique_ptr<CallTask> task) {
@@ -226,7 +253,7 @@ struct ProcessExecutor::Conn {
         }
         self->pending.emplace(id, std::unique_ptr<RemoteCallTask>(
                                       static_cast<RemoteCallTask*>(task.release())));
-        self->outbox.push_back(std::move(request));
+        self->outbox.push_back(tagged(kCallFrame, request));
       }
     }
     if (!death.empty()) {
@@ -303,8 +330,11 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
 
   // Construct the instance (or open the function host) before init() returns, so that a
   // constructor's exception or an unknown class surfaces there.
-  Bytes init = encode_call(CallMessage{0, spec.class_name.empty() ? kFunctionTarget : spec.class_name,
-                                       kInitMethod, spec.ctor_args, spec.ctor_index});
+  LimitSet limits = spec.limits.for_worker();
+  if (!limits.empty()) conn_->limits = std::make_unique<LimitHost>(limits);
+  CallMessage init_call{0, spec.class_name.empty() ? kFunctionTarget : spec.class_name,
+                        kInitMethod, spec.ctor_args, spec.ctor_index, !limits.empty()};
+  Bytes init = tagged(kCallFrame, encode_call(init_call));
   std::optional<Bytes> reply;
   if (write_frame(conn_->fd, init)) {
     try {
@@ -321,7 +351,7 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
     abandon();
     throw WorkerCrashedError("worker process " + std::to_string(pid) + " ended during start-up");
   }
-  ReplyMessage r = decode_reply(*reply);
+  ReplyMessage r = decode_reply(reply->empty() ? *reply : reply->substr(1));
   if (!r.ok) {
     abandon();
     raise_error(r.error);
@@ -341,7 +371,9 @@ void ProcessExecutor::begin_stop() {
     if (conn_->stopping) return;
     conn_->stopping = true;
     // The child finishes what it was sent, then stops: calls in flight still complete.
-    if (!conn_->dead) conn_->outbox.push_back(encode_call(CallMessage{0, "", kStopMethod, "", 0}));
+    if (!conn_->dead) {
+      conn_->outbox.push_back(tagged(kCallFrame, encode_call(CallMessage{0, "", kStopMethod, "", 0})));
+    }
   }
   conn_->wake_writer.notify_all();
 }

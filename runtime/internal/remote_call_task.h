@@ -27,6 +27,7 @@ struct RemoteSpec {
   std::string class_name;
   uint32_t ctor_index = 0;
   Bytes ctor_args;
+  Limits limits;  // what each worker's limits() draws on (hosted by this process)
 };
 
 class RemoteCallTask : public CallTask {

@@ -1,11 +1,14 @@
 #include "concurry/runtime/internal/worker_host.h"
 
+#include <deque>
 #include <memory>
 #include <string>
 
 #include "concurry/core/errors.h"
+#include "concurry/core/limit_set.h"
 #include "concurry/core/wire.h"
 #include "concurry/runtime/internal/frame_io.h"
+#include "concurry/runtime/internal/limit_channel.h"
 
 namespace concurry::internal {
 namespace {
@@ -17,40 +20,86 @@ ReplyMessage error_reply(uint64_t call_id, std::exception_ptr error, const std::
   return reply;
 }
 
+// The worker's end of its socket: calls in, replies out (batched), and limit requests to the
+// parent in the middle of a call, with calls that arrive meanwhile kept for later.
+class Channel {
+ public:
+  explicit Channel(int fd) : fd_(fd), reader_(fd) {}
+
+  bool has_call() const { return !stash_.empty() || reader_.has_frame(); }
+
+  // The next call's envelope; nullopt when the parent closed the connection.
+  std::optional<std::string> next_call() {
+    if (!stash_.empty()) {
+      std::string call = std::move(stash_.front());
+      stash_.pop_front();
+      return call;
+    }
+    while (true) {
+      std::optional<std::string> frame = reader_.next();
+      if (!frame) return std::nullopt;
+      if (!frame->empty() && (*frame)[0] == kCallFrame) return frame->substr(1);
+    }
+  }
+
+  void reply(const Bytes& reply) { append_frame(out_, tagged(kReplyFrame, reply)); }
+  bool flush() {
+    bool ok = out_.empty() || write_bytes(fd_, out_);
+    out_.clear();
+    return ok;
+  }
+
+  Bytes exchange(const Bytes& request) {
+    send(request);
+    while (true) {
+      std::optional<std::string> frame = reader_.next();
+      if (!frame) throw Error("the parent process closed the connection");
+      if (frame->empty()) continue;
+      if ((*frame)[0] == kLimitReplyFrame) return frame->substr(1);
+      if ((*frame)[0] == kCallFrame) stash_.push_back(frame->substr(1));
+    }
+  }
+
+  void send(const Bytes& request) {
+    append_frame(out_, tagged(kLimitFrame, request));
+    if (!flush()) throw Error("the parent process closed the connection");
+  }
+
+ private:
+  int fd_;
+  FrameReader reader_;
+  std::deque<std::string> stash_;
+  std::string out_;  // replies waiting to go out in one write
+};
+
 }  // namespace
 
 int run_worker_host(int fd) {
   std::shared_ptr<void> instance;
   const ClassEntry* cls = nullptr;
-  FrameReader reader(fd);
-  std::string replies;  // sent when no further request is already buffered: batched under load
-  auto flush = [&] {
-    bool ok = replies.empty() || write_bytes(fd, replies);
-    replies.clear();
-    return ok;
-  };
+  Channel channel(fd);
   while (true) {
-    if (!reader.has_frame() && !flush()) return 0;
+    if (!channel.has_call() && !channel.flush()) return 0;
     std::optional<std::string> frame;
     try {
-      frame = reader.next();
+      frame = channel.next_call();
     } catch (const std::exception&) {
-      flush();
+      channel.flush();
       return 3;  // a corrupt stream: nothing more can be trusted on it
     }
     if (!frame) {
-      flush();
+      channel.flush();
       return 0;  // the parent closed the connection
     }
     CallMessage call;
     try {
       call = decode_call(*frame);
     } catch (...) {
-      append_frame(replies, encode_reply(error_reply(0, std::current_exception(), "worker host")));
+      channel.reply(encode_reply(error_reply(0, std::current_exception(), "worker host")));
       continue;
     }
     if (call.method == kStopMethod) {
-      flush();
+      channel.flush();
       return 0;
     }
     Bytes reply;
@@ -61,6 +110,13 @@ int run_worker_host(int fd) {
         if (call.target != kFunctionTarget) {
           cls = &Registry::get().find_class(call.target);
           instance = construct_instance(call);
+          if (call.has_limits && cls->attach_limits) {
+            // limits() of this worker: the budget its parent hosts.
+            cls->attach_limits(instance.get(),
+                               LimitSet(make_child_limit_service(
+                                   [&channel](const Bytes& b) { return channel.exchange(b); },
+                                   [&channel](const Bytes& b) { channel.send(b); })));
+          }
         }
         r.ok = true;
       } catch (...) {
@@ -72,7 +128,7 @@ int run_worker_host(int fd) {
     } else {
       reply = execute_function(*frame);
     }
-    append_frame(replies, reply);
+    channel.reply(reply);
   }
 }
 

@@ -67,11 +67,32 @@ class Box {
 
 int triple(int x) { return 3 * x; }
 
+class Metered : public concurry::Worker {
+ public:
+  bool try_call() { return limits().try_acquire().has_value(); }
+  bool take_slot_and_crash() {
+    auto slot = limits().acquire();  // then dies holding it
+    std::abort();
+  }
+  int forget_update() {
+    const concurry::LimitRequest request{{"tokens", 1.0}};
+    auto acq = limits().acquire(request);
+    return 1;  // no update(): the call fails with LimitError
+  }
+  int use_tokens(int n) {
+    const concurry::LimitRequest request{{"tokens", static_cast<double>(n)}};
+    auto acq = limits().acquire(request);
+    acq.update({{"tokens", 1.0}});  // most of it comes back
+    return n;
+  }
+};
+
 }  // namespace process_test
 
 CONCURRY_WORKER(process_test::Box, CONCURRY_INIT(int), add, pid, echo, fail, crash, spin, flaky,
                 say, later);
 CONCURRY_FUNCTION(process_test::triple);
+CONCURRY_WORKER(process_test::Metered, try_call, take_slot_and_crash, forget_update, use_tokens);
 
 namespace concurry {
 namespace {
@@ -200,6 +221,46 @@ TEST(ProcessTest, RetriesResendFromTheParent) {
     EXPECT_EQ(e.results_as<int>(), (std::vector<int>{1, 2, 3}));  // each attempt ran in the child
   }
   EXPECT_THROW(box.fail(0).result(10s), std::out_of_range);  // not a runtime_error: not retried
+}
+
+TEST(ProcessTest, SharedLimitSetIsOneBudgetAcrossProcesses) {
+  using process_test::Metered;
+  LimitSet shared({CallLimit{.window = 60s, .capacity = 5}});
+  auto pool = options<Metered>(fork_options({.max_workers = 4, .limits = shared})).init();
+  std::vector<Future<bool>> tries;
+  for (int i = 0; i < 12; ++i) tries.push_back(pool.try_call());
+  int granted = 0;
+  for (bool ok : gather(tries, {.timeout = 10s})) granted += ok ? 1 : 0;
+  EXPECT_EQ(granted, 5);  // four processes, one budget of 5
+  EXPECT_FALSE(shared.try_acquire().has_value());  // the parent's own view agrees
+  // A list of limits gives each worker process its own budget.
+  auto own = options<Metered>(
+                 fork_options({.max_workers = 4, .limits = {CallLimit{.window = 60s, .capacity = 5}}}))
+                 .init();
+  tries.clear();
+  for (int i = 0; i < 12; ++i) tries.push_back(own.try_call());
+  granted = 0;
+  for (bool ok : gather(tries, {.timeout = 10s})) granted += ok ? 1 : 0;
+  EXPECT_EQ(granted, 12);
+}
+
+TEST(ProcessTest, ADeadWorkersGrantsAreGivenBack) {
+  using process_test::Metered;
+  LimitSet slots({ResourceLimit{.key = "slot", .capacity = 1}});
+  auto dying = options<Metered>(fork_options({.limits = slots})).init();
+  EXPECT_THROW(dying.take_slot_and_crash().result(10s), WorkerCrashedError);
+  EXPECT_TRUE(slots.try_acquire().has_value());  // released when the worker died
+  LimitSet tokens({RateLimit{.key = "tokens", .window = 60s, .capacity = 10,
+                             .algorithm = "token_bucket"}});
+  auto user = options<Metered>(fork_options({.limits = tokens})).init();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(user.use_tokens(5).result(10s), 5);  // 1 used, 4 back
+  EXPECT_TRUE(tokens.try_acquire({{"tokens", 5}}).has_value());  // 10 - 5 used = 5 left
+  try {
+    user.forget_update().result(10s);
+    FAIL() << "expected LimitError";
+  } catch (const LimitError& e) {
+    EXPECT_NE(std::string(e.what()).find("Missing: [tokens]"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ProcessTest, PoolsAndOnDemand) {
