@@ -247,8 +247,13 @@ struct ProcessExecutor::Conn {
         Bytes request;
         try {
           request = remote->encode_request(id);
+          if (request.size() + 1 > kMaxFrameBytes) {
+            throw Error("the call's arguments take " + std::to_string(request.size()) +
+                        " bytes, over the " + std::to_string(kMaxFrameBytes) +
+                        "-byte frame limit of process workers");
+          }
         } catch (...) {
-          task->fail(std::current_exception());  // an input failed, or it was cancelled
+          task->fail(std::current_exception());  // an input failed, too big, or cancelled
           return;
         }
         self->pending.emplace(id, std::unique_ptr<RemoteCallTask>(

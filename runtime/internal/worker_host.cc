@@ -128,6 +128,17 @@ int run_worker_host(int fd) {
     } else {
       reply = execute_function(*frame);
     }
+    if (reply.size() + 1 > kMaxFrameBytes) {
+      ReplyMessage too_big;
+      too_big.call_id = call.call_id;
+      too_big.error.code = ErrorCode::kInternal;
+      too_big.error.type = "concurry::Error";
+      too_big.error.message = "the result takes " + std::to_string(reply.size()) +
+                              " bytes, over the " + std::to_string(kMaxFrameBytes) +
+                              "-byte frame limit of process workers";
+      too_big.error.where = call.target + "::" + call.method;
+      reply = encode_reply(too_big);
+    }
     channel.reply(reply);
   }
 }

@@ -30,6 +30,8 @@ class Box {
   int add(int k) { return n_ += k; }
   int pid() const { return static_cast<int>(::getpid()); }
   std::string echo(const std::string& s) const { return s; }
+  std::string big(int mib) const { return std::string(static_cast<size_t>(mib) << 20, 'b'); }
+  int unlisted() { return 0; }
   int fail(int kind) {
     if (kind == 0) throw std::out_of_range("slot 7");
     throw Boom("unregistered");
@@ -89,8 +91,8 @@ class Metered : public concurry::Worker {
 
 }  // namespace process_test
 
-CONCURRY_WORKER(process_test::Box, CONCURRY_INIT(int), add, pid, echo, fail, crash, spin, flaky,
-                say, later);
+CONCURRY_WORKER(process_test::Box, CONCURRY_INIT(int), add, pid, echo, big, fail, crash, spin,
+                flaky, say, later);
 CONCURRY_FUNCTION(process_test::triple);
 CONCURRY_WORKER(process_test::Metered, try_call, take_slot_and_crash, forget_update, use_tokens);
 
@@ -146,6 +148,27 @@ TEST(ProcessTest, ChildOutputReachesOursWithAPrefix) {
   std::string prefix = "[process_test::Box pid=" + std::to_string(child) + "] ";
   EXPECT_NE(out.find(prefix + "hello on stdout\n"), std::string::npos) << out;
   EXPECT_NE(err.find(prefix + "hello on stderr\n"), std::string::npos) << err;
+}
+
+TEST(ProcessTest, OversizedMessagesFailTheCallNotTheProcess) {
+  auto box = options<Box>(fork_options()).init(0);
+  std::string huge((257u << 20), 'x');  // over the 256 MiB frame limit
+  try {
+    box.echo(huge).result(30s);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("frame limit"), std::string::npos) << e.what();
+  }
+  huge.clear();
+  huge.shrink_to_fit();
+  try {
+    box.big(257).result(30s);  // a result over the limit: an error reply, the worker lives
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("frame limit"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(box.add(1).result(10s), 1);
+  EXPECT_THROW(box.call(&Box::unlisted).result(10s), MethodNotFoundError);
 }
 
 TEST(ProcessTest, ExceptionsCrossTheBoundary) {
