@@ -286,6 +286,29 @@ TEST(ProcessTest, ADeadWorkersGrantsAreGivenBack) {
   }
 }
 
+TEST(ProcessTest, WorkersDieWithTheirParent) {
+  int report[2];
+  ASSERT_EQ(::pipe(report), 0);
+  pid_t parent = ::fork();
+  if (parent == 0) {  // a short-lived program with one process worker
+    auto box = options<Box>(fork_options()).init(0);
+    int worker = box.pid().result(10s);
+    if (::write(report[1], &worker, sizeof worker) != sizeof worker) std::_Exit(2);
+    std::_Exit(0);  // dies without stopping its worker
+  }
+  ::close(report[1]);
+  int worker = 0;
+  ASSERT_EQ(::read(report[0], &worker, sizeof worker), static_cast<ssize_t>(sizeof worker));
+  ::close(report[0]);
+  ASSERT_EQ(::waitpid(parent, nullptr, 0), parent);
+  bool gone = false;
+  for (int i = 0; i < 5000 && !gone; ++i) {
+    gone = ::kill(worker, 0) < 0 && errno == ESRCH;
+    if (!gone) ::usleep(1000);
+  }
+  EXPECT_TRUE(gone) << "worker " << worker << " outlived its parent";
+}
+
 TEST(ProcessTest, PoolsAndOnDemand) {
   auto pool = options<Box>(fork_options({.max_workers = 3})).init(0);
   std::set<int> pids;
