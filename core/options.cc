@@ -170,7 +170,9 @@ ResolvedOptions resolve_options(const Options& call, const Options& class_defaul
       merged.load_balancing
           ? parse_option<LoadBalancing>("load_balancing", merged.load_balancing->str())
           : (r.on_demand ? LoadBalancing::kRandom : LoadBalancing::kRoundRobin);
-  if (merged.max_queued_tasks && *merged.max_queued_tasks > 0) {
+  // The submission queue is bypassed for sync and asyncio modes and for on-demand workers.
+  bool queue_applies = mode != Mode::kSync && mode != Mode::kAsyncio && !r.on_demand;
+  if (queue_applies && merged.max_queued_tasks && *merged.max_queued_tasks > 0) {
     r.max_queued_tasks = merged.max_queued_tasks;
   }
   r.unwrap_futures = merged.unwrap_futures.value_or(true);

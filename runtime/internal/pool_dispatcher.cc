@@ -23,6 +23,9 @@ class PoolDispatcher final : public Dispatcher {
     size_t n = static_cast<size_t>(options.max_workers);
     state_->members.reserve(n);
     state_->fast = n == 1 && !state_->limit;
+    // Slot accounting runs under the pool's lock; an inline executor (sync) would run user code
+    // there. resolve_options() never gives sync a queue; this keeps it so.
+    if (options.mode == Mode::kSync) state_->fast = n == 1;
     for (size_t i = 0; i < n; ++i) {
       state_->queues.emplace_back(state_->limit);
       CompletionHook hook;

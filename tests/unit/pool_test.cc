@@ -201,6 +201,16 @@ TEST(PoolTest, StopCancelsQueuedCalls) {
   }
 }
 
+TEST(PoolTest, SyncAndAsyncioBypassTheQueue) {
+  // A limit given for sync mode is ignored (sync runs at the call), never a deadlock.
+  auto sync = options<Compute>({.mode = "sync", .max_queued_tasks = 2}).init();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(sync.compute(i).result(5s), 2 * i);
+  EXPECT_FALSE(sync.stats().max_queued_tasks.has_value());
+  auto loop = options<Compute>({.mode = "asyncio", .max_queued_tasks = 2}).init();
+  EXPECT_EQ(loop.compute(4).result(5s), 8);
+  EXPECT_FALSE(loop.stats().max_queued_tasks.has_value());
+}
+
 TEST(PoolTest, BlockingBypassesTheQueue) {
   auto pool = options<Compute>(
                   {.mode = "thread", .blocking = true, .max_workers = 2, .max_queued_tasks = 1})
