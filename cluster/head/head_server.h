@@ -1,0 +1,37 @@
+// HeadServer: concurry-head's gRPC service — node registration, heartbeats (a node silent past
+// the timeout is declared dead) and cluster status. start() binds and returns the address it
+// listens on (port 0 picks a free one). Thread-safe. No gRPC in this header.
+#ifndef CONCURRY_CLUSTER_HEAD_HEAD_SERVER_H_
+#define CONCURRY_CLUSTER_HEAD_HEAD_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "concurry/core/duration.h"
+
+namespace concurry::internal {
+
+struct HeadConfig {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string auth_token;
+  Duration heartbeat_timeout{3.0};
+};
+
+class HeadServer {
+ public:
+  explicit HeadServer(HeadConfig config);
+  ~HeadServer();
+  // Binds and starts serving; returns "host:port". Throws concurry::ClusterError when it cannot.
+  std::string start();
+  // Stops serving (in-flight RPCs end); idempotent.
+  void shutdown();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_CLUSTER_HEAD_HEAD_SERVER_H_

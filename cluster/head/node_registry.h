@@ -1,0 +1,47 @@
+// NodeRegistry: the head's view of its nodes — who registered, with which resources, and who
+// is alive. A node silent for longer than the heartbeat timeout is declared dead. Time comes
+// from the caller (tests pass their own). Thread-safe. No gRPC here.
+#ifndef CONCURRY_CLUSTER_HEAD_NODE_REGISTRY_H_
+#define CONCURRY_CLUSTER_HEAD_NODE_REGISTRY_H_
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "concurry/core/duration.h"
+
+namespace concurry::internal {
+
+struct NodeRecord {
+  std::string node_id;
+  std::string address;
+  std::map<std::string, double> resources;
+  Clock::time_point last_heartbeat;
+  bool alive = true;
+};
+
+class NodeRegistry {
+ public:
+  explicit NodeRegistry(Duration heartbeat_timeout) : timeout_(heartbeat_timeout) {}
+
+  // Adds a node; returns its new id ("node-1", "node-2", ...).
+  std::string add(std::string address, std::map<std::string, double> resources,
+                  Clock::time_point now);
+  // Records a heartbeat; false when the node is unknown or was declared dead.
+  bool heartbeat(const std::string& node_id, Clock::time_point now);
+  // Declares nodes silent past the timeout dead; returns the ids newly declared dead.
+  std::vector<std::string> sweep(Clock::time_point now);
+  std::vector<NodeRecord> nodes() const;
+  Duration timeout() const { return timeout_; }
+
+ private:
+  Duration timeout_;
+  mutable std::mutex mu_;
+  std::map<std::string, NodeRecord> nodes_;  // guarded by mu_
+  int next_id_ = 1;                          // guarded by mu_
+};
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_CLUSTER_HEAD_NODE_REGISTRY_H_

@@ -1,0 +1,43 @@
+// NodeAgent: concurry-node's link to its head — registration with its resources, then a
+// heartbeat every interval the head asks for. Errors name what went wrong (unreachable head,
+// refused token). No gRPC in this header.
+#ifndef CONCURRY_CLUSTER_NODE_NODE_AGENT_H_
+#define CONCURRY_CLUSTER_NODE_NODE_AGENT_H_
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "concurry/core/duration.h"
+
+namespace concurry::internal {
+
+struct NodeConfig {
+  std::string head;  // host:port
+  std::map<std::string, double> resources;
+  std::string auth_token;
+  Duration connect_timeout{5.0};
+};
+
+// Parses "cpu=4,gpu=0,mem_gb=8"; throws InvalidOptionError naming the bad entry.
+std::map<std::string, double> parse_resources(const std::string& text);
+
+class NodeAgent {
+ public:
+  explicit NodeAgent(NodeConfig config);
+  ~NodeAgent();
+  // Registers; returns the node id. Throws ClusterError naming the cause.
+  std::string register_with_head();
+  // Heartbeats until `stop` is set. Throws ClusterError when the head forgets this node or
+  // stays unreachable past the connect timeout.
+  void heartbeat_until(const std::atomic<bool>& stop);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_CLUSTER_NODE_NODE_AGENT_H_

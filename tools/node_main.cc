@@ -1,0 +1,84 @@
+// concurry-node: one per machine. Registers with the head and heartbeats.
+//   concurry-node --head HOST:PORT [--resources cpu=4,gpu=0,mem_gb=8] [--auth-token T]
+// Prints "concurry-node NODE_ID registered with HEAD" once registered; SIGTERM/SIGINT stop it.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "concurry/cluster/node/node_agent.h"
+#include "concurry/core/errors.h"
+
+int main(int argc, char** argv) {
+  concurry::internal::NodeConfig config;
+  const char* env_token = std::getenv("CONCURRY_AUTH_TOKEN");
+  if (env_token) config.auth_token = env_token;
+  const char* env_head = std::getenv("CONCURRY_ADDRESS");
+  if (env_head) config.head = env_head;
+  std::string resources;
+  double connect_timeout = 5.0;
+  CLI::App app("concurry-node: a concurry cluster node (registers its resources with the head)",
+               "concurry-node");
+  app.add_option("--head", config.head, "the head's HOST:PORT (default: $CONCURRY_ADDRESS)");
+  app.add_option("--resources", resources,
+                 "resources this node offers, e.g. cpu=4,gpu=0,mem_gb=8 (default: cpu = cores)");
+  app.add_option("--auth-token", config.auth_token,
+                 "shared token every RPC must carry (default: $CONCURRY_AUTH_TOKEN)");
+  app.add_option("--connect-timeout", connect_timeout, "seconds to wait for the head")
+      ->check(CLI::PositiveNumber);
+  try {
+    app.parse(argc, argv);
+    if (config.head.empty()) throw CLI::RequiredError("--head (or $CONCURRY_ADDRESS)");
+    config.resources = resources.empty()
+                           ? std::map<std::string, double>{{"cpu", static_cast<double>(
+                                                                      std::thread::hardware_concurrency())}}
+                           : concurry::internal::parse_resources(resources);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "concurry-node: error: %s (see --help)\n", e.what());
+    return 2;
+  } catch (const concurry::Error& e) {
+    std::fprintf(stderr, "concurry-node: error: %s\n", e.what());
+    return 2;
+  }
+  config.connect_timeout = concurry::Duration(connect_timeout);
+
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  concurry::internal::NodeAgent agent(config);
+  std::string id;
+  try {
+    id = agent.register_with_head();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "concurry-node: error: %s\n", e.what());
+    return 1;
+  }
+  std::printf("concurry-node %s registered with %s\n", id.c_str(), config.head.c_str());
+  std::fflush(stdout);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> failed{0};
+  std::thread heartbeats([&] {
+    try {
+      agent.heartbeat_until(stop);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "concurry-node: error: %s\n", e.what());
+      failed = 1;
+      ::kill(::getpid(), SIGTERM);  // wakes the sigwait below
+    }
+  });
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  stop = true;
+  heartbeats.join();
+  return failed.load();
+}
