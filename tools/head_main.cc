@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "concurry/cluster/common/stop_signals.h"
 #include "concurry/cluster/head/head_server.h"
 #include "concurry/core/errors.h"
 
@@ -37,12 +38,7 @@ int main(int argc, char** argv) {
   }
   config.heartbeat_timeout = concurry::Duration(timeout);
 
-  // Signals are taken synchronously by this thread; every other thread inherits the mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  concurry::internal::StopSignals stop_signals;  // before any thread starts
 
   concurry::internal::HeadServer head(config);
   std::string address;
@@ -54,8 +50,7 @@ int main(int argc, char** argv) {
   }
   std::printf("concurry-head listening on %s\n", address.c_str());
   std::fflush(stdout);
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
+  int signal = stop_signals.wait();
   head.shutdown();
   std::fprintf(stderr, "concurry-head: stopped (%s)\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
   return 0;

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "concurry/cluster/common/stop_signals.h"
 #include "concurry/cluster/node/node_agent.h"
 #include "concurry/core/errors.h"
 
@@ -48,11 +49,7 @@ int main(int argc, char** argv) {
   }
   config.connect_timeout = concurry::Duration(connect_timeout);
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  concurry::internal::StopSignals stop_signals;  // before any thread starts
 
   concurry::internal::NodeAgent agent(config);
   std::string id;
@@ -73,11 +70,10 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
       std::fprintf(stderr, "concurry-node: error: %s\n", e.what());
       failed = 1;
-      ::kill(::getpid(), SIGTERM);  // wakes the sigwait below
+      ::kill(::getpid(), SIGTERM);  // wakes stop_signals.wait() below
     }
   });
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
+  stop_signals.wait();
   stop = true;
   heartbeats.join();
   return failed.load();
