@@ -43,6 +43,21 @@ std::shared_ptr<State<T>> state_of(const Future<T>& f);
 template <class T>
 inline constexpr bool is_future_v = internal::IsFuture<std::decay_t<T>>::value;
 
+namespace internal {
+// U for Future<U> (after decay), else the decayed type: what a Future argument stands for.
+template <class T>
+struct UnwrapFuture {
+  using type = T;
+};
+template <class U>
+struct UnwrapFuture<Future<U>> {
+  using type = U;
+};
+}  // namespace internal
+
+template <class T>
+using unwrap_future_t = typename internal::UnwrapFuture<std::decay_t<T>>::type;
+
 template <class T>
 class Future {
  public:

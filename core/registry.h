@@ -77,11 +77,7 @@ class Registry {
 // value (the caller resolves it first), a coroutine's Async<T> result as T.
 template <class T>
 struct WireOf {
-  using type = std::decay_t<T>;
-};
-template <class U>
-struct WireOf<Future<U>> {
-  using type = U;
+  using type = unwrap_future_t<T>;
 };
 template <class T>
 struct WireOf<Async<T>> {

@@ -44,15 +44,7 @@ struct MapOptions {
 
 namespace internal {
 template <class A>
-struct Unwrapped {
-  using type = std::decay_t<A>;
-};
-template <class U>
-struct Unwrapped<Future<U>> {
-  using type = U;
-};
-template <class A>
-using UnwrappedT = typename Unwrapped<std::decay_t<A>>::type;
+using UnwrappedT = unwrap_future_t<A>;
 
 // What a TaskWorker's worker holds: its limits, for functions whose last parameter is
 // concurry::LimitSet&.
