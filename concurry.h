@@ -1,10 +1,11 @@
 // concurry: the worker model of the Python library concurry, for C++20.
 // One include gives the whole public API: Options and global_config, Future/Promise, the error
 // hierarchy, the registration macros, Handle<T> and options<T>().init(), TaskWorker and task(),
-// gather / wait / as_completed and progress bars. See docs/guide/ for each feature.
+// gather / wait / as_completed, progress bars, and connect/shutdown for cluster mode. See docs/guide/ for each feature.
 #ifndef CONCURRY_CONCURRY_H_
 #define CONCURRY_CONCURRY_H_
 
+#include "concurry/client/connect.h"
 #include "concurry/core/duration.h"
 #include "concurry/core/error_codec.h"
 #include "concurry/core/errors.h"

@@ -1,6 +1,9 @@
-// concurry-node: one per machine. Registers with the head and heartbeats.
-//   concurry-node --head HOST:PORT [--resources cpu=4,gpu=0,mem_gb=8] [--auth-token T]
-// Prints "concurry-node NODE_ID registered with HEAD" once registered; SIGTERM/SIGINT stop it.
+// concurry-node: one per machine. Serves the Node service (hosts actors), registers with the
+// head and heartbeats.
+//   concurry-node --head HOST:PORT [--resources cpu=4,gpu=0,mem_gb=8] [--worker-lib PATH]...
+//                 [--host 127.0.0.1] [--port 0] [--auth-token T]
+// Prints "concurry-node NODE_ID listening on ADDR, registered with HEAD" once registered;
+// SIGTERM/SIGINT stop it.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +15,7 @@
 
 #include "concurry/cluster/common/stop_signals.h"
 #include "concurry/cluster/node/node_agent.h"
+#include "concurry/cluster/node/node_server.h"
 #include "concurry/core/errors.h"
 
 int main(int argc, char** argv) {
@@ -20,6 +24,7 @@ int main(int argc, char** argv) {
   if (env_token) config.auth_token = env_token;
   const char* env_head = std::getenv("CONCURRY_ADDRESS");
   if (env_head) config.head = env_head;
+  concurry::internal::NodeServerConfig server_config;
   std::string resources;
   double connect_timeout = 5.0;
   CLI::App app("concurry-node: a concurry cluster node (registers its resources with the head)",
@@ -27,6 +32,16 @@ int main(int argc, char** argv) {
   app.add_option("--head", config.head, "the head's HOST:PORT (default: $CONCURRY_ADDRESS)");
   app.add_option("--resources", resources,
                  "resources this node offers, e.g. cpu=4,gpu=0,mem_gb=8 (default: cpu = cores)");
+  app.add_option("--worker-lib", server_config.worker_libs,
+                 "a worker library (.so) to load at start; repeatable (clients can also ship "
+                 "theirs through the head)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--host", server_config.host, "address to serve actors on (default 127.0.0.1)");
+  app.add_option("--port", server_config.port, "port to serve actors on (default 0: a free one)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--lib-cache", server_config.lib_cache_dir,
+                 "directory for worker libraries fetched from the head "
+                 "(default $TMPDIR/concurry-libs-UID)");
   app.add_option("--auth-token", config.auth_token,
                  "shared token every RPC must carry (default: $CONCURRY_AUTH_TOKEN)");
   app.add_option("--connect-timeout", connect_timeout, "seconds to wait for the head")
@@ -51,15 +66,25 @@ int main(int argc, char** argv) {
 
   concurry::internal::StopSignals stop_signals;  // before any thread starts
 
-  concurry::internal::NodeAgent agent(config);
+  server_config.head = config.head;
+  server_config.auth_token = config.auth_token;
+  concurry::internal::NodeServer server(server_config);
   std::string id;
+  try {
+    config.address = server.start();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "concurry-node: error: %s\n", e.what());
+    return 1;
+  }
+  concurry::internal::NodeAgent agent(config);
   try {
     id = agent.register_with_head();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "concurry-node: error: %s\n", e.what());
     return 1;
   }
-  std::printf("concurry-node %s registered with %s\n", id.c_str(), config.head.c_str());
+  std::printf("concurry-node %s listening on %s, registered with %s\n", id.c_str(),
+              config.address.c_str(), config.head.c_str());
   std::fflush(stdout);
 
   std::atomic<bool> stop{false};
@@ -76,5 +101,6 @@ int main(int argc, char** argv) {
   stop_signals.wait();
   stop = true;
   heartbeats.join();
+  server.shutdown();
   return failed.load();
 }

@@ -72,6 +72,7 @@ std::string NodeAgent::register_with_head() {
   grpc::ClientContext context;
   impl_->prepare(context);
   proto::RegisterNodeRequest request;
+  request.set_address(impl_->config.address);
   request.mutable_resources()->insert(impl_->config.resources.begin(),
                                       impl_->config.resources.end());
   proto::RegisterNodeReply reply;

@@ -14,7 +14,8 @@
 namespace concurry::internal {
 
 struct NodeConfig {
-  std::string head;  // host:port
+  std::string head;     // host:port
+  std::string address;  // where this node's Node service listens
   std::map<std::string, double> resources;
   std::string auth_token;
   Duration connect_timeout{5.0};

@@ -1,5 +1,6 @@
 #include "concurry/runtime/internal/executor_factory.h"
 
+#include <atomic>
 #include <string>
 
 #include "concurry/core/errors.h"
@@ -13,15 +14,39 @@ namespace {
   throw InvalidOptionError(what);
 }
 
+std::atomic<ClusterBackend> cluster_backend{nullptr};
+
+const RemoteSpec& remote_spec(const std::shared_ptr<void>& instance) {
+  auto spec = std::static_pointer_cast<RemoteSpec>(instance);
+  if (!spec || spec->magic != RemoteSpec::kMagic) {
+    throw Error("internal: a remote worker was started without a RemoteSpec");
+  }
+  return *spec;
+}
+
 }  // namespace
+
+void set_cluster_backend(ClusterBackend backend) { cluster_backend.store(backend); }
 
 void check_supported(const ResolvedOptions& r) {
   std::string mode(to_string(r.mode));
-  if (r.mode == Mode::kCluster) {
-    refuse("mode 'cluster' is not available in this build yet; available modes: 'sync', "
-           "'thread', 'asyncio', 'process'");
-  }
   const Options& o = r.merged;
+  if (r.mode == Mode::kCluster) {
+    if (!cluster_backend.load()) {
+      refuse("mode 'cluster' needs the concurry client library: depend on //:concurry or "
+             "//client (this program links only the local modes)");
+    }
+    if (o.placement) parse_option<Placement>("placement", o.placement->str());
+    for (const auto& [name, amount] : o.resources) {
+      if (!(amount >= 0)) {
+        refuse("option 'resources': '" + name + "' must be >= 0, got " + std::to_string(amount));
+      }
+    }
+    if (!o.limits.empty()) {
+      refuse("option 'limits' is not supported for cluster workers yet (a LimitSet shared by "
+             "cluster workers is hosted by the head: planned); use limits in the other modes");
+    }
+  }
   if (r.mode == Mode::kProcess) {
     auto context =
         parse_option<MpContext>("mp_context", o.mp_context ? o.mp_context->str() : "forkserver");
@@ -52,13 +77,15 @@ std::unique_ptr<Executor> make_executor(const ResolvedOptions& options,
     case Mode::kAsyncio:
       return std::make_unique<AsyncioExecutor>(std::move(instance));  // no queue: no hook
     case Mode::kProcess: {
-      auto spec = std::static_pointer_cast<RemoteSpec>(instance);
-      if (!spec || spec->magic != RemoteSpec::kMagic) {
-        throw Error("internal: a process worker was started without a RemoteSpec");
-      }
       auto context = parse_option<MpContext>(
           "mp_context", options.merged.mp_context ? options.merged.mp_context->str() : "forkserver");
-      return std::make_unique<ProcessExecutor>(*spec, context, std::move(on_complete));
+      return std::make_unique<ProcessExecutor>(remote_spec(instance), context,
+                                               std::move(on_complete));
+    }
+    case Mode::kCluster: {
+      ClusterBackend backend = cluster_backend.load();
+      if (!backend) check_supported(options);  // throws, saying what to link
+      return backend(remote_spec(instance), options, std::move(on_complete));
     }
     default:
       check_supported(options);  // throws, naming the mode

@@ -20,6 +20,15 @@ std::unique_ptr<Executor> make_executor(const ResolvedOptions& options,
                                         std::shared_ptr<void> instance,
                                         CompletionHook on_complete);
 
+struct RemoteSpec;
+
+// Cluster mode lives in the client library (//client), above runtime: it registers its
+// executor factory here when linked. Until then `mode = "cluster"` is refused, saying so.
+using ClusterBackend = std::unique_ptr<Executor> (*)(const RemoteSpec& spec,
+                                                      const ResolvedOptions& options,
+                                                      CompletionHook on_complete);
+void set_cluster_backend(ClusterBackend backend);
+
 }  // namespace concurry::internal
 
 #endif  // CONCURRY_RUNTIME_INTERNAL_EXECUTOR_FACTORY_H_

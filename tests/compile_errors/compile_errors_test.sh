@@ -8,6 +8,7 @@ inc="$TEST_TMPDIR/include"
 mkdir -p "$inc/concurry"
 ln -sfn "$root/core" "$inc/concurry/core"
 ln -sfn "$root/runtime" "$inc/concurry/runtime"
+ln -sfn "$root/client" "$inc/concurry/client"
 ln -sfn "$gen_root/proto" "$inc/concurry/proto"
 ln -sfn "$root/concurry.h" "$inc/concurry/concurry.h"
 failures=0

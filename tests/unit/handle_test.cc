@@ -242,9 +242,9 @@ TEST(HandleTest, ValidationErrorsAtInit) {
                   .init();
             }).find("names method 'ad'"),
             std::string::npos);
-  // Fields no mode supports yet are refused, not ignored.
-  EXPECT_NE(message([] { options<Counter>({.mode = "cluster"}).init(); })
-                .find("mode 'cluster' is not available"),
+  // A typo'd cluster placement is refused at init, before anything is contacted.
+  EXPECT_NE(message([] { options<Counter>({.mode = "cluster", .placement = "spraed"}).init(); })
+                .find("placement"),
             std::string::npos);
   // A class without CONCURRY_WORKER registration cannot cross a process boundary.
   EXPECT_NE(message([] { options<Counter>({.mode = "process", .mp_context = "fork"}).init(); })

@@ -1,0 +1,229 @@
+#include "concurry/client/internal/cluster_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+#include "concurry/client/internal/embedded_cluster.h"
+#include "concurry/client/internal/node_connection.h"
+#include "concurry/cluster/common/auth.h"
+#include "concurry/cluster/common/digest.h"
+#include "concurry/cluster/common/grpc_options.h"
+#include "concurry/core/errors.h"
+#include "concurry/core/wire.h"
+#include "concurry/proto/concurry.grpc.pb.h"
+#include "concurry/runtime/internal/remote_call_task.h"
+#include "concurry/runtime/internal/worker_host.h"
+
+namespace concurry::internal {
+namespace {
+
+std::mutex session_mu;
+std::shared_ptr<ClusterClient> session;  // guarded by session_mu
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+// shutdown() at exit, once, for sessions opened explicitly or implicitly.
+void shutdown_at_exit() {
+  static std::once_flag once;
+  std::call_once(once, [] { std::atexit([] { ClusterClient::shutdown(); }); });
+}
+
+std::chrono::system_clock::time_point after(Duration d) {
+  return std::chrono::system_clock::now() +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+}
+
+}  // namespace
+
+struct ClusterClient::Impl {
+  std::string address;
+  std::string token;
+  Duration timeout{5.0};
+  std::unique_ptr<EmbeddedCluster> embedded;
+  std::unique_ptr<proto::Head::Stub> head;
+  std::vector<std::string> libs;  // digests
+  std::mutex mu;
+  std::map<std::string, std::shared_ptr<NodeConnection>> nodes;  // guarded by mu
+  bool closed = false;                                           // guarded by mu
+
+  // ClusterError for a failed head RPC, naming the head and the cause.
+  [[noreturn]] void fail(const grpc::Status& s, const std::string& doing) const {
+    switch (s.error_code()) {
+      case grpc::StatusCode::UNAUTHENTICATED:
+        throw ClusterError("the concurry head at " + address + " refused the auth token while " +
+                           doing + " (set ConnectOptions::auth_token or CONCURRY_AUTH_TOKEN)");
+      case grpc::StatusCode::UNAVAILABLE:
+      case grpc::StatusCode::DEADLINE_EXCEEDED:
+        throw ClusterError("cannot reach the concurry head at " + address + " while " + doing +
+                           ": " + s.error_message());
+      default:
+        throw ClusterError(s.error_message());
+    }
+  }
+
+  void prepare(grpc::ClientContext& context, Duration deadline) const {
+    add_token(&context, token);
+    context.set_deadline(after(deadline));
+  }
+
+  void upload(const std::vector<std::string>& paths) {
+    std::map<std::string, std::pair<std::string, std::string>> files;  // digest -> name, bytes
+    for (const auto& path : paths) {
+      std::string bytes;
+      try {
+        bytes = read_file_bytes(path);
+      } catch (const std::exception& e) {
+        throw InvalidOptionError(std::string("worker_libs: ") + e.what());
+      }
+      std::string digest = content_digest(bytes);
+      libs.push_back(digest);
+      size_t slash = path.rfind('/');
+      files[digest] = {slash == std::string::npos ? path : path.substr(slash + 1), std::move(bytes)};
+    }
+    if (files.empty()) return;
+    proto::MissingLibsRequest ask;
+    for (const auto& [digest, file] : files) ask.add_digests(digest);
+    proto::MissingLibsReply missing;
+    grpc::ClientContext context;
+    prepare(context, timeout);
+    grpc::Status s = head->MissingLibs(&context, ask, &missing);
+    if (!s.ok()) fail(s, "checking worker libraries");
+    for (const auto& digest : missing.digests()) {
+      proto::UploadLibRequest upload;
+      upload.set_digest(digest);
+      upload.set_name(files[digest].first);
+      upload.set_content(std::move(files[digest].second));
+      proto::UploadLibReply ok;
+      grpc::ClientContext up;
+      prepare(up, Duration(120.0));
+      s = head->UploadLib(&up, upload, &ok);
+      if (!s.ok()) fail(s, "uploading worker library " + upload.name());
+    }
+  }
+};
+
+ClusterClient::ClusterClient(const ConnectOptions& options) : impl_(std::make_unique<Impl>()) {
+  Impl& c = *impl_;
+  c.address = options.address.empty() ? env("CONCURRY_ADDRESS") : options.address;
+  c.token = options.auth_token.empty() ? env("CONCURRY_AUTH_TOKEN") : options.auth_token;
+  c.timeout = options.connect_timeout;
+  if (c.address.empty()) {
+    c.embedded = std::make_unique<EmbeddedCluster>(c.token, options.resources);
+    c.address = c.embedded->head_address();
+  } else if (!options.resources.empty()) {
+    throw InvalidOptionError("ConnectOptions::resources configures the embedded cluster's node; "
+                             "nodes of a running cluster declare their own (concurry-node "
+                             "--resources)");
+  }
+  c.head = proto::Head::NewStub(make_channel(c.address));
+  // One round trip proves the head is there and takes our token.
+  grpc::ClientContext context;
+  c.prepare(context, c.timeout);
+  context.set_wait_for_ready(true);  // wait out the channel's first connection attempt
+  proto::ClusterStatusReply status;
+  grpc::Status s = c.head->ClusterStatus(&context, proto::ClusterStatusRequest(), &status);
+  if (!s.ok()) c.fail(s, "connecting");
+  if (!c.embedded) c.upload(options.worker_libs);  // the embedded node has our classes already
+}
+
+ClusterClient::~ClusterClient() { close(); }
+
+void ClusterClient::close() {
+  std::map<std::string, std::shared_ptr<NodeConnection>> nodes;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->closed = true;
+    nodes.swap(impl_->nodes);
+  }
+  for (auto& [address, connection] : nodes) connection->close();
+  impl_->embedded.reset();
+}
+
+const std::string& ClusterClient::address() const { return impl_->address; }
+
+ClusterClient::Placed ClusterClient::create_actor(const RemoteSpec& spec,
+                                                  const ResolvedOptions& options) {
+  Impl& c = *impl_;
+  proto::CreateActorRequest request;
+  request.set_class_name(spec.class_name);
+  request.set_ctor_index(spec.ctor_index);
+  request.set_ctor_args(spec.ctor_args);
+  for (const auto& [name, amount] : options.merged.resources) {
+    (*request.mutable_resources())[name] = amount;
+  }
+  if (options.merged.placement) request.set_placement(options.merged.placement->str());
+  for (const auto& digest : c.libs) request.add_libs(digest);
+  proto::CreateActorReply reply;
+  grpc::ClientContext context;
+  c.prepare(context, Duration(150.0));  // constructors may take their time
+  std::string what = spec.class_name.empty() ? "a TaskWorker" : spec.class_name;
+  grpc::Status s = c.head->CreateActor(&context, request, &reply);
+  if (!s.ok()) c.fail(s, "creating " + what);
+  ReplyMessage constructed = decode_reply(reply.init_reply());
+  if (!constructed.ok) raise_error(constructed.error);
+
+  Placed placed{reply.actor_id(), reply.node_id(), reply.actor_ref(), nullptr};
+  std::lock_guard<std::mutex> lock(c.mu);
+  if (c.closed) throw ClusterError("disconnected from the cluster (concurry::shutdown())");
+  auto& connection = c.nodes[reply.node_address()];
+  if (!connection || connection->broken()) {
+    if (connection) connection->close();
+    connection = std::make_shared<NodeConnection>(reply.node_address(), c.token);
+  }
+  placed.connection = connection;
+  return placed;
+}
+
+void ClusterClient::stop_actor(const std::string& actor_id) {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->closed && !impl_->embedded) return;
+  }
+  grpc::ClientContext context;
+  impl_->prepare(context, Duration(10.0));
+  proto::StopActorRequest request;
+  request.set_actor_id(actor_id);
+  proto::StopActorReply reply;
+  impl_->head->StopActor(&context, request, &reply);  // best effort: errors change nothing here
+}
+
+std::shared_ptr<ClusterClient> ClusterClient::current(bool implicit) {
+  std::lock_guard<std::mutex> lock(session_mu);
+  if (!session && implicit) {
+    session = std::make_shared<ClusterClient>(ConnectOptions{});
+    std::fprintf(stderr, "concurry: cluster mode: connected to %s at %s (call concurry::connect() "
+                         "to choose)\n",
+                 session->impl_->embedded ? "the embedded cluster" : "the cluster",
+                 session->address().c_str());
+    shutdown_at_exit();
+  }
+  return session;
+}
+
+void ClusterClient::connect(const ConnectOptions& options) {
+  std::lock_guard<std::mutex> lock(session_mu);
+  if (session) {
+    throw InvalidOptionError("already connected to " + session->address() +
+                             "; call concurry::shutdown() before connecting again");
+  }
+  session = std::make_shared<ClusterClient>(options);
+  shutdown_at_exit();
+}
+
+void ClusterClient::shutdown() {
+  std::shared_ptr<ClusterClient> ended;
+  {
+    std::lock_guard<std::mutex> lock(session_mu);
+    ended.swap(session);
+  }
+  if (ended) ended->close();
+}
+
+}  // namespace concurry::internal

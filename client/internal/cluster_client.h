@@ -1,0 +1,54 @@
+// ClusterClient: this process's session with a cluster — the head's address and stub, the
+// digests of the worker libraries it uploaded, the embedded cluster when it started one, and
+// one NodeConnection per node it calls. connect()/shutdown() in connect.h drive it; cluster
+// executors hold a shared_ptr, so a session outlives shutdown() until its last worker is gone
+// (its calls then fail as stopped). Thread-safe. Internal.
+#ifndef CONCURRY_CLIENT_INTERNAL_CLUSTER_CLIENT_H_
+#define CONCURRY_CLIENT_INTERNAL_CLUSTER_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "concurry/client/connect.h"
+#include "concurry/core/options.h"
+
+namespace concurry::internal {
+
+class NodeConnection;
+struct RemoteSpec;
+
+class ClusterClient {
+ public:
+  struct Placed {
+    std::string actor_id;
+    std::string node_id;
+    uint64_t actor_ref = 0;
+    std::shared_ptr<NodeConnection> connection;
+  };
+
+  // Connects or starts the embedded cluster; throws ClusterError / InvalidOptionError.
+  explicit ClusterClient(const ConnectOptions& options);
+  ~ClusterClient();
+
+  // The connected session; with `implicit`, connects with the defaults first when there is
+  // none (saying so on stderr once). nullptr when not connected and not implicit.
+  static std::shared_ptr<ClusterClient> current(bool implicit);
+  static void connect(const ConnectOptions& options);
+  static void shutdown();
+
+  // Places and constructs an actor; rethrows the constructor's exception, or ClusterError
+  // (infeasible resources, unreachable head or node) naming the cause.
+  Placed create_actor(const RemoteSpec& spec, const ResolvedOptions& options);
+  // Best effort: the head frees the actor's resources and the node stops it.
+  void stop_actor(const std::string& actor_id);
+  const std::string& address() const;
+
+ private:
+  void close();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_CLIENT_INTERNAL_CLUSTER_CLIENT_H_

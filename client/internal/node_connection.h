@@ -1,0 +1,51 @@
+// NodeConnection: one bidirectional call stream from this client to one node, shared by every
+// actor of this client on that node and multiplexed by call id. Calls are encoded on the
+// caller's thread; a writer thread sends everything waiting at that moment as one CallBatch
+// (so batches grow under load and a lone call goes out at once); a reader thread hands each
+// reply to the call's Caller. When the stream breaks (the node died, or vanished and missed
+// keepalives), every call in flight and every later call goes to Caller::lost. Internal.
+#ifndef CONCURRY_CLIENT_INTERNAL_NODE_CONNECTION_H_
+#define CONCURRY_CLIENT_INTERNAL_NODE_CONNECTION_H_
+
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "concurry/core/serialization.h"
+
+namespace concurry::internal {
+
+class RemoteCallTask;
+
+class NodeConnection {
+ public:
+  // What becomes of a sent call. Called on the connection's reader thread (or the sender's,
+  // when the call cannot be sent).
+  class Caller {
+   public:
+    virtual ~Caller() = default;
+    virtual void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) = 0;
+    // The call did not go out: an input future failed, or it was cancelled, or too big.
+    virtual void unsent(std::unique_ptr<RemoteCallTask> task, std::exception_ptr error) = 0;
+    // The node is gone (`why` says how); or, with `stopped`, this client disconnected.
+    virtual void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why,
+                      bool stopped) = 0;
+  };
+
+  NodeConnection(const std::string& address, const std::string& auth_token);
+  ~NodeConnection();
+
+  void send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> task,
+            std::shared_ptr<Caller> caller);
+  // Ends the stream: calls in flight are lost with `stopped` set. Idempotent; joins threads.
+  void close();
+  bool broken() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_CLIENT_INTERNAL_NODE_CONNECTION_H_

@@ -1,0 +1,153 @@
+#include "concurry/cluster/node/actor_host.h"
+
+#include "concurry/core/errors.h"
+#include "concurry/core/registry.h"
+#include "concurry/core/wire.h"
+#include "concurry/runtime/internal/call_task.h"
+#include "concurry/runtime/internal/executor.h"
+#include "concurry/runtime/internal/worker_host.h"
+
+namespace concurry::internal {
+namespace {
+
+Bytes error_envelope(uint64_t call_id, ErrorCode code, std::string type, std::string message,
+                     std::string where) {
+  ReplyMessage reply;
+  reply.call_id = call_id;
+  reply.error = ErrorRecord{code, std::move(type), std::move(message), std::move(where)};
+  return encode_reply(reply);
+}
+
+// One call from a stream: its envelope in, its reply envelope out to the stream's sink.
+class WireCallTask final : public CallTask {
+ public:
+  WireCallTask(const ClassEntry* cls, uint64_t call_id, Bytes request,
+               std::shared_ptr<ReplySink> sink)
+      : CallTask("call"), cls_(cls), call_id_(call_id), request_(std::move(request)),
+        sink_(std::move(sink)) {}
+
+  void run(void* instance, const std::function<void()>* finished) override {
+    Bytes reply = cls_ ? execute_method(*cls_, instance, request_) : execute_function(request_);
+    if (finished) (*finished)();
+    sink_->deliver(call_id_, std::move(reply));
+  }
+  void cancel() override {
+    sink_->deliver(call_id_, error_envelope(call_id_, ErrorCode::kWorkerStopped,
+                                            "concurry::WorkerStoppedError",
+                                            "the actor was stopped before this call ran", ""));
+  }
+  void fail(std::exception_ptr error) override {
+    sink_->deliver(call_id_, encode_reply(ReplyMessage{call_id_, false, {},
+                                                       describe_exception(error, "node")}));
+  }
+
+ private:
+  const ClassEntry* cls_;
+  uint64_t call_id_;
+  Bytes request_;
+  std::shared_ptr<ReplySink> sink_;
+};
+
+}  // namespace
+
+struct ActorHost::Actor {
+  ActorInfo info;
+  const ClassEntry* cls = nullptr;
+  std::unique_ptr<Executor> executor;
+};
+
+ActorHost::ActorHost() = default;
+
+ActorHost::~ActorHost() { stop_all(Duration(5.0)); }
+
+ActorHost::Created ActorHost::create(const std::string& actor_id, const std::string& class_name,
+                                     uint32_t ctor_index, const Bytes& ctor_args,
+                                     const std::string& context) {
+  Created created;
+  auto actor = std::make_shared<Actor>();
+  actor->info = ActorInfo{actor_id, class_name};
+  std::string where = (class_name.empty() ? std::string("TaskWorker") : class_name) + "::" +
+                      kInitMethod;
+  std::shared_ptr<void> instance;
+  try {
+    if (!class_name.empty()) {
+      try {
+        actor->cls = &Registry::get().find_class(class_name);
+      } catch (const MethodNotFoundError& e) {
+        throw MethodNotFoundError(std::string(e.what()) + "; " + context);
+      }
+      instance = construct_instance(
+          CallMessage{0, class_name, kInitMethod, ctor_args, ctor_index, false});
+    }
+    actor->executor = std::make_unique<ThreadExecutor>(instance, nullptr);
+  } catch (...) {
+    created.init_reply =
+        encode_reply(ReplyMessage{0, false, {}, describe_exception(std::current_exception(), where)});
+    return created;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    created.ref = next_ref_++;
+    by_ref_[created.ref] = actor;
+    by_id_[actor_id] = created.ref;
+  }
+  created.ok = true;
+  created.init_reply = encode_reply(ReplyMessage{0, true, {}, {}});
+  return created;
+}
+
+std::shared_ptr<ActorHost::Actor> ActorHost::find(uint64_t ref) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_ref_.find(ref);
+  return it == by_ref_.end() ? nullptr : it->second;
+}
+
+void ActorHost::call(uint64_t ref, uint64_t call_id, Bytes request,
+                     const std::shared_ptr<ReplySink>& sink) {
+  std::shared_ptr<Actor> actor = find(ref);
+  if (!actor) {
+    sink->deliver(call_id, error_envelope(call_id, ErrorCode::kWorkerStopped,
+                                          "concurry::WorkerStoppedError",
+                                          "no actor #" + std::to_string(ref) +
+                                              " on this node (it was stopped, or never existed)",
+                                          "node"));
+    return;
+  }
+  actor->executor->execute(
+      std::make_unique<WireCallTask>(actor->cls, call_id, std::move(request), sink));
+}
+
+bool ActorHost::stop(const std::string& actor_id, Duration timeout) {
+  std::shared_ptr<Actor> actor;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_id_.find(actor_id);
+    if (it == by_id_.end()) return false;
+    actor = by_ref_[it->second];
+    by_ref_.erase(it->second);
+    by_id_.erase(it);
+  }
+  actor->executor->stop(timeout);
+  return true;
+}
+
+void ActorHost::stop_all(Duration timeout) {
+  std::map<uint64_t, std::shared_ptr<Actor>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    all.swap(by_ref_);
+    by_id_.clear();
+  }
+  for (auto& [ref, actor] : all) actor->executor->begin_stop();
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
+  for (auto& [ref, actor] : all) actor->executor->finish_stop(deadline);
+}
+
+std::vector<ActorInfo> ActorHost::actors() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ActorInfo> out;
+  for (const auto& [ref, actor] : by_ref_) out.push_back(actor->info);
+  return out;
+}
+
+}  // namespace concurry::internal

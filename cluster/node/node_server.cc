@@ -1,0 +1,248 @@
+#include "concurry/cluster/node/node_server.h"
+
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+#include "concurry/cluster/common/auth.h"
+#include "concurry/cluster/common/grpc_options.h"
+#include "concurry/cluster/node/actor_host.h"
+#include "concurry/cluster/node/lib_loader.h"
+#include "concurry/core/errors.h"
+#include "concurry/proto/concurry.grpc.pb.h"
+
+namespace concurry::internal {
+namespace {
+
+using CallStream = grpc::ServerReaderWriter<proto::ReplyBatch, proto::CallBatch>;
+
+// The reply side of one call stream: actor threads deliver replies, one writer thread sends
+// everything waiting at that moment as one ReplyBatch.
+class StreamSession final : public ReplySink {
+ public:
+  explicit StreamSession(CallStream* stream) : stream_(stream) {}
+
+  void deliver(uint64_t call_id, Bytes reply) override {
+    bool wake;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      outbox_.add_call_id(call_id);
+      outbox_.add_reply(std::move(reply));
+      --in_flight_;
+      wake = writer_waiting_ || (closing_ && in_flight_ == 0);
+    }
+    if (wake) cv_.notify_all();
+  }
+
+  void add_in_flight(size_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_ += n;
+  }
+
+  // Sends replies until close() and every call of the stream is answered, or the client left.
+  void write_loop() {
+    send_all();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  // True once the writer ended; waits at most `timeout`.
+  bool wait_done(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return done_; });
+  }
+
+ private:
+  void send_all() {
+    proto::ReplyBatch batch;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        writer_waiting_ = true;
+        cv_.wait(lock, [&] { return outbox_.call_id_size() > 0 || broken_ || (closing_ && in_flight_ == 0); });
+        writer_waiting_ = false;
+        if (broken_ || outbox_.call_id_size() == 0) return;
+        batch.Swap(&outbox_);
+      }
+      if (!stream_->Write(batch)) {
+        std::lock_guard<std::mutex> lock(mu_);
+        broken_ = true;  // the client is gone; later replies have nowhere to go
+        return;
+      }
+      batch.Clear();
+    }
+  }
+
+ public:
+  // No more calls will come: the writer ends once the last reply is out.
+  void close() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+  }
+  // The client is gone: replies still to come are dropped.
+  void abandon() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      broken_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  CallStream* stream_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  proto::ReplyBatch outbox_;   // guarded by mu_
+  size_t in_flight_ = 0;       // guarded by mu_
+  bool writer_waiting_ = false;  // guarded by mu_
+  bool closing_ = false;       // guarded by mu_
+  bool broken_ = false;        // guarded by mu_
+  bool done_ = false;          // guarded by mu_
+};
+
+std::string default_cache_dir() {
+  const char* tmp = std::getenv("TMPDIR");
+  return std::string(tmp && *tmp ? tmp : "/tmp") + "/concurry-libs-" + std::to_string(::getuid());
+}
+
+}  // namespace
+
+class NodeService final : public proto::Node::Service {
+ public:
+  explicit NodeService(const NodeServerConfig& config)
+      : config_(config),
+        loader_(config.lib_cache_dir.empty() ? default_cache_dir() : config.lib_cache_dir) {}
+
+  LibLoader& loader() { return loader_; }
+  ActorHost& host() { return host_; }
+
+  grpc::Status CreateActor(grpc::ServerContext* context, const proto::CreateActorRequest* request,
+                           proto::CreateActorReply* reply) override {
+    if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
+    std::vector<std::string> libs(request->libs().begin(), request->libs().end());
+    try {
+      loader_.ensure(libs, [this](const std::string& digest) { return fetch(digest); });
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
+    }
+    ActorHost::Created created =
+        host_.create(request->actor_id(), request->class_name(), request->ctor_index(),
+                     request->ctor_args(), "worker libraries loaded on this node: " + loader_.describe());
+    reply->set_actor_id(request->actor_id());
+    reply->set_actor_ref(created.ref);
+    reply->set_init_reply(std::move(created.init_reply));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status StopActor(grpc::ServerContext* context, const proto::StopActorRequest* request,
+                         proto::StopActorReply*) override {
+    if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
+    host_.stop(request->actor_id(), Duration(5.0));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Calls(grpc::ServerContext* context, CallStream* stream) override {
+    if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
+    auto session = std::make_shared<StreamSession>(stream);
+    std::thread writer([session] { session->write_loop(); });
+    proto::CallBatch batch;
+    bool malformed = false;
+    while (stream->Read(&batch)) {
+      int n = batch.request_size();
+      if (batch.actor_ref_size() != n || batch.call_id_size() != n) {
+        malformed = true;  // the arrays must line up; nothing of this batch can be trusted
+        break;
+      }
+      session->add_in_flight(static_cast<size_t>(n));
+      for (int i = 0; i < n; ++i) {
+        host_.call(batch.actor_ref(i), batch.call_id(i),
+                   std::move(*batch.mutable_request(i)), session);
+      }
+    }
+    // The client finished sending (or left): answer what it sent, unless it is gone.
+    session->close();
+    while (!session->wait_done(std::chrono::milliseconds(100))) {
+      if (context->IsCancelled()) session->abandon();
+    }
+    writer.join();
+    if (malformed) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "malformed CallBatch: actor_ref, call_id and request must have the "
+                          "same length");
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  std::pair<std::string, std::string> fetch(const std::string& digest) {
+    if (config_.head.empty()) throw ClusterError("library " + digest + " is not on this node and no head is known to fetch it from");
+    std::lock_guard<std::mutex> lock(head_mu_);
+    if (!head_) head_ = proto::Head::NewStub(make_channel(config_.head));
+    grpc::ClientContext context;
+    add_token(&context, config_.auth_token);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    proto::FetchLibRequest request;
+    request.set_digest(digest);
+    proto::FetchLibReply reply;
+    grpc::Status status = head_->FetchLib(&context, request, &reply);
+    if (!status.ok()) {
+      throw ClusterError("cannot fetch worker library " + digest + " from the head at " +
+                         config_.head + ": " + status.error_message());
+    }
+    return {reply.name(), std::move(*reply.mutable_content())};
+  }
+
+  const NodeServerConfig& config_;
+  LibLoader loader_;
+  ActorHost host_;
+  std::mutex head_mu_;
+  std::unique_ptr<proto::Head::Stub> head_;  // guarded by head_mu_
+};
+
+struct NodeServer::Impl {
+  explicit Impl(NodeServerConfig c) : config(std::move(c)), service(config) {}
+  NodeServerConfig config;
+  NodeService service;
+  std::unique_ptr<grpc::Server> server;
+  std::once_flag stopped;
+};
+
+NodeServer::NodeServer(NodeServerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+NodeServer::~NodeServer() { shutdown(); }
+
+std::string NodeServer::start() {
+  for (const auto& lib : impl_->config.worker_libs) impl_->service.loader().preload(lib);
+  int bound = 0;
+  grpc::ServerBuilder builder;
+  std::string address = impl_->config.host + ":" + std::to_string(impl_->config.port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound);
+  configure_server(builder);
+  builder.RegisterService(&impl_->service);
+  impl_->server = builder.BuildAndStart();
+  if (!impl_->server || bound == 0) {
+    throw ClusterError("cannot listen on " + address + " (address in use, or not a local address)");
+  }
+  return impl_->config.host + ":" + std::to_string(bound);
+}
+
+void NodeServer::shutdown() {
+  std::call_once(impl_->stopped, [this] {
+    if (impl_->server) {
+      impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    }
+    impl_->service.host().stop_all(Duration(5.0));
+  });
+}
+
+}  // namespace concurry::internal

@@ -1,0 +1,292 @@
+// Cluster mode against the real daemons on loopback (port 0): one head and two nodes with
+// different resources — node "cpu" (cpu=2, preloads the worker library) and node "gpu"
+// (cpu=2,gpu=1, started without --worker-lib: it gets the library the client ships).
+#include <gtest/gtest.h>
+
+#include <set>
+#include <stdexcept>
+
+#include "concurry/concurry.h"
+#include "tests/integration/cluster_workers.h"
+#include "tests/integration/daemon.h"
+
+// Registered in this test only: no node has it.
+class LocalOnly {
+ public:
+  int one() { return 1; }
+};
+CONCURRY_WORKER(LocalOnly, CONCURRY_INIT(), one);
+
+namespace {
+
+using namespace concurry_test;
+using concurry::Options;
+
+const std::string kLib = "tests/integration/libcluster_workers.so";
+
+struct Cluster {
+  explicit Cluster(std::vector<std::string> head_args = {}) {
+    std::vector<std::string> args = {"--port", "0", "--heartbeat-timeout", "1.5"};
+    args.insert(args.end(), head_args.begin(), head_args.end());
+    head = std::make_unique<Daemon>("concurry-head", args);
+    address = address_of(*head);
+    std::string token;
+    for (size_t i = 0; i + 1 < head_args.size(); ++i) {
+      if (head_args[i] == "--auth-token") token = head_args[i + 1];
+    }
+    std::vector<std::string> common = {"--head", address};
+    if (!token.empty()) common.insert(common.end(), {"--auth-token", token});
+    auto cpu_args = common;
+    cpu_args.insert(cpu_args.end(), {"--resources", "cpu=2", "--worker-lib", runfile(kLib)});
+    cpu = std::make_unique<Daemon>("concurry-node", cpu_args);
+    auto gpu_args = common;
+    gpu_args.insert(gpu_args.end(), {"--resources", "cpu=2,gpu=1"});
+    gpu = std::make_unique<Daemon>("concurry-node", gpu_args);
+    cpu_line = cpu->first_line();
+    gpu_line = gpu->first_line();
+    EXPECT_NE(cpu_line.find("registered"), std::string::npos) << cpu_line << cpu->error_line(1s);
+    EXPECT_NE(gpu_line.find("registered"), std::string::npos) << gpu_line << gpu->error_line(1s);
+  }
+  std::unique_ptr<Daemon> head, cpu, gpu;
+  std::string address, cpu_line, gpu_line;
+};
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = new Cluster();
+    concurry::connect({.address = cluster_->address, .worker_libs = {runfile(kLib)}});
+  }
+  static void TearDownTestSuite() {
+    concurry::shutdown();
+    delete cluster_;
+  }
+  static Cluster* cluster_;
+};
+Cluster* ClusterTest::cluster_ = nullptr;
+
+Options cluster(concurry::Resources resources = {}, std::string placement = "") {
+  Options o{.mode = "cluster", .resources = std::move(resources)};
+  if (!placement.empty()) o.placement = placement;
+  return o;
+}
+
+TEST_F(ClusterTest, ActorKeepsStateAndReturnsValues) {
+  auto counter = concurry::options<Counter>(cluster()).init(10);
+  EXPECT_EQ(counter.add(5).result(), 15);
+  EXPECT_EQ(counter.add(1).result(), 16);
+  EXPECT_EQ(counter.get().result(), 16);
+  EXPECT_NE(counter.pid().result(), static_cast<int>(::getpid()));  // on a node, not here
+  counter.stop();
+}
+
+TEST_F(ClusterTest, PipelinedCallsRunInOrder) {
+  auto counter = concurry::options<Counter>(cluster()).init(0);
+  std::vector<concurry::Future<int>> futures;
+  for (int i = 0; i < 2000; ++i) futures.push_back(counter.add(1));
+  for (int i = 0; i < 2000; ++i) ASSERT_EQ(futures[i].result(concurry::Duration(10.0)), i + 1);
+}
+
+TEST_F(ClusterTest, ExceptionsComeBackAsThemselves) {
+  auto counter = concurry::options<Counter>(cluster()).init(0);
+  try {
+    counter.fail("no such thing").result();
+    FAIL() << "expected std::out_of_range";
+  } catch (const std::out_of_range& e) {
+    EXPECT_STREQ(e.what(), "no such thing");
+  }
+  EXPECT_EQ(counter.add(2).result(), 2);  // the actor lives on
+  // The constructor's exception surfaces at init().
+  EXPECT_THROW(concurry::options<Counter>(cluster()).init(-1), std::invalid_argument);
+}
+
+TEST_F(ClusterTest, ActorNeedingAGpuLandsOnTheNodeThatHasOne) {
+  auto on_gpu = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
+  EXPECT_EQ(on_gpu.pid().result(), static_cast<int>(cluster_->gpu->pid()));
+}
+
+TEST_F(ClusterTest, LibraryIsShippedToANodeStartedWithoutIt) {
+  // The gpu node has no --worker-lib: Counter reached it through the head.
+  auto shipped = concurry::options<Counter>(cluster({{"gpu", 0.5}})).init(7);
+  EXPECT_EQ(shipped.add(1).result(), 8);
+  auto squares = concurry::TaskWorker::options(cluster({{"gpu", 0.5}})).init();
+  EXPECT_EQ(squares.submit(&cluster_square, 9).result(), 81);
+}
+
+TEST_F(ClusterTest, SpreadUsesBothNodesAndPackFillsOne) {
+  {
+    auto a = concurry::options<Counter>(cluster({{"cpu", 1}}, "spread")).init(0);
+    auto b = concurry::options<Counter>(cluster({{"cpu", 1}}, "spread")).init(0);
+    EXPECT_NE(a.pid().result(), b.pid().result());
+  }
+  {
+    auto a = concurry::options<Counter>(cluster({{"cpu", 1}}, "pack")).init(0);
+    auto b = concurry::options<Counter>(cluster({{"cpu", 1}}, "pack")).init(0);
+    EXPECT_EQ(a.pid().result(), b.pid().result());
+  }
+}
+
+TEST_F(ClusterTest, InfeasibleResourcesFailAtInitNamingTheResource) {
+  try {
+    concurry::options<Counter>(cluster({{"gpu", 2}})).init(0);
+    FAIL() << "expected ClusterError";
+  } catch (const concurry::ClusterError& e) {
+    EXPECT_NE(std::string(e.what()).find("gpu"), std::string::npos) << e.what();
+  }
+  try {
+    concurry::options<Counter>(cluster({{"tpu", 1}})).init(0);
+    FAIL() << "expected ClusterError";
+  } catch (const concurry::ClusterError& e) {
+    EXPECT_NE(std::string(e.what()).find("tpu"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ClusterTest, UnknownClassNamesTheClassAndTheLibrariesSearched) {
+  try {
+    concurry::options<LocalOnly>(cluster()).init();
+    FAIL() << "expected MethodNotFoundError";
+  } catch (const concurry::MethodNotFoundError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("LocalOnly"), std::string::npos) << what;
+    EXPECT_NE(what.find("libcluster_workers"), std::string::npos) << what;
+  }
+  // The nodes keep serving.
+  EXPECT_EQ(concurry::options<Counter>(cluster()).init(1).get().result(), 1);
+}
+
+TEST_F(ClusterTest, BadPlacementIsRefusedAtInit) {
+  EXPECT_THROW(concurry::options<Counter>(cluster({}, "spraed")).init(0),
+               concurry::InvalidOptionError);
+}
+
+TEST_F(ClusterTest, StatusListsActorsAndStoppedActorsFreeTheirResources) {
+  std::string id_node;
+  {
+    auto big = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
+    big.get().result();
+    auto reply = status(cluster_->address, "");
+    int alive = 0;
+    for (const auto& actor : reply.actors()) alive += actor.state() == "ALIVE";
+    EXPECT_GE(alive, 1);
+  }  // stopped: the gpu is free again
+  auto again = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
+  EXPECT_EQ(again.get().result(), 0);
+}
+
+TEST_F(ClusterTest, NodeAnswersMalformedStreamsWithErrorsAndKeepsServing) {
+  auto status_reply = status(cluster_->address, "");
+  std::string node_address;
+  for (const auto& node : status_reply.nodes()) {
+    if (node.resources().count("gpu")) node_address = node.address();
+  }
+  ASSERT_FALSE(node_address.empty());
+  auto stub = concurry::proto::Node::NewStub(
+      grpc::CreateChannel(node_address, grpc::InsecureChannelCredentials()));
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 10s);
+    auto stream = stub->Calls(&context);
+    concurry::proto::CallBatch batch;
+    batch.add_actor_ref(987654);  // no such actor
+    batch.add_call_id(1);
+    batch.add_request("\xff\xfe garbage");
+    ASSERT_TRUE(stream->Write(batch));
+    concurry::proto::ReplyBatch replies;
+    ASSERT_TRUE(stream->Read(&replies));
+    ASSERT_EQ(replies.call_id_size(), 1);
+    EXPECT_EQ(replies.call_id(0), 1u);
+    concurry::proto::CallBatch bad;  // arrays that do not line up
+    bad.add_actor_ref(1);
+    ASSERT_TRUE(stream->Write(bad));
+    stream->WritesDone();
+    grpc::Status s = stream->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  }
+  auto counter = concurry::options<Counter>(cluster({{"gpu", 1}})).init(3);
+  EXPECT_EQ(counter.add(1).result(), 4);
+}
+
+TEST(ClusterAuthTest, WrongOrMissingTokenIsRefusedAndRunsNothing) {
+  Cluster c({"--auth-token", "s3cret"});
+  try {
+    concurry::connect({.address = c.address, .auth_token = "wrong"});
+    FAIL() << "expected ClusterError";
+  } catch (const concurry::ClusterError& e) {
+    EXPECT_NE(std::string(e.what()).find("auth token"), std::string::npos) << e.what();
+  }
+  // A node refuses a stream without the token.
+  auto reply = status(c.address, "s3cret");
+  ASSERT_EQ(reply.nodes_size(), 2);
+  auto stub = concurry::proto::Node::NewStub(
+      grpc::CreateChannel(reply.nodes(0).address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 10s);
+  concurry::proto::CreateActorRequest create;
+  create.set_class_name("Counter");
+  concurry::proto::CreateActorReply created;
+  EXPECT_EQ(stub->CreateActor(&context, create, &created).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // With the token everything works.
+  concurry::connect({.address = c.address, .auth_token = "s3cret", .worker_libs = {runfile(kLib)}});
+  auto counter = concurry::options<Counter>(cluster()).init(1);
+  EXPECT_EQ(counter.add(1).result(), 2);
+  EXPECT_EQ(status(c.address, "s3cret").actors_size(), 1);  // only this one was created
+  counter.stop();
+  concurry::shutdown();
+}
+
+TEST(ClusterFailureTest, KilledNodeFailsEveryCallInFlightWithWorkerCrashedError) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  auto doomed = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
+  auto survivor = concurry::options<Counter>(cluster({{"gpu", 0}}, "spread")).init(0);
+  ASSERT_EQ(doomed.pid().result(), static_cast<int>(c.gpu->pid()));
+  std::vector<concurry::Future<int>> futures;
+  for (int i = 0; i < 20; ++i) futures.push_back(doomed.slow(100));
+  std::this_thread::sleep_for(50ms);
+  ::kill(c.gpu->pid(), SIGKILL);
+  for (auto& f : futures) {
+    try {
+      f.result(concurry::Duration(15.0));  // a timeout here would be a hang: it throws TimeoutError instead
+      ADD_FAILURE() << "a call on the killed node succeeded";
+    } catch (const concurry::WorkerCrashedError& e) {
+      EXPECT_NE(std::string(e.what()).find("Counter"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(doomed.get().result(concurry::Duration(15.0)), concurry::WorkerCrashedError);  // later calls too
+  // The head declares the node dead; the other node keeps serving.
+  EXPECT_TRUE(eventually(c.address, "", [](const auto& r) {
+    for (const auto& n : r.nodes()) {
+      if (n.resources().count("gpu") && !n.alive()) return true;
+    }
+    return false;
+  }));
+  if (survivor.pid().result() != static_cast<int>(c.gpu->pid())) {
+    EXPECT_EQ(survivor.add(1).result(concurry::Duration(15.0)), 1);
+  }
+  EXPECT_THROW(concurry::options<Counter>(cluster({{"gpu", 1}})).init(0), concurry::ClusterError);
+  concurry::shutdown();
+}
+
+TEST(ClusterFailureTest, HeadGoneFailsInitWithClusterErrorAndActorsKeepAnswering) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  auto counter = concurry::options<Counter>(cluster()).init(0);
+  EXPECT_EQ(counter.add(1).result(), 1);
+  ::kill(c.head->pid(), SIGKILL);
+  c.head->stop(0);
+  try {
+    concurry::options<Counter>(cluster()).init(0);
+    FAIL() << "expected ClusterError";
+  } catch (const concurry::ClusterError& e) {
+    EXPECT_NE(std::string(e.what()).find(c.address), std::string::npos) << e.what();
+  }
+  // Calls go straight to the node, which is still there.
+  EXPECT_EQ(counter.add(1).result(concurry::Duration(10.0)), 2);
+  concurry::shutdown();
+  // Connecting to a head that is gone fails in the connect timeout, naming it.
+  EXPECT_THROW(concurry::connect({.address = c.address, .connect_timeout = concurry::Duration(1.0)}),
+               concurry::ClusterError);
+}
+
+}  // namespace

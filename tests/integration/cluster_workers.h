@@ -1,0 +1,37 @@
+// Worker classes the cluster tests run on real nodes. Compiled into the tests (the client side
+// needs the types) and into libcluster_workers.so (what nodes load).
+#ifndef CONCURRY_TESTS_INTEGRATION_CLUSTER_WORKERS_H_
+#define CONCURRY_TESTS_INTEGRATION_CLUSTER_WORKERS_H_
+
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "concurry/core/worker_macros.h"
+
+class Counter {
+ public:
+  explicit Counter(int start) : count_(start) {
+    if (start < 0) throw std::invalid_argument("Counter needs start >= 0, got " + std::to_string(start));
+  }
+  int add(int n) { return count_ += n; }
+  int get() const { return count_; }
+  int pid() const { return static_cast<int>(::getpid()); }
+  int fail(const std::string& why) { throw std::out_of_range(why); }
+  int slow(int ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    return ms;
+  }
+  void noop() {}
+
+ private:
+  int count_;
+};
+CONCURRY_WORKER(Counter, CONCURRY_INIT(int), add, get, pid, fail, slow, noop);
+
+int cluster_square(int x);
+
+#endif  // CONCURRY_TESTS_INTEGRATION_CLUSTER_WORKERS_H_
