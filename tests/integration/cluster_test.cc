@@ -1,6 +1,8 @@
 // Cluster mode against the real daemons on loopback (port 0): one head and two nodes with
 // different resources — node "cpu" (cpu=2, preloads the worker library) and node "gpu"
 // (cpu=2,gpu=1, started without --worker-lib: it gets the library the client ships).
+// Built a second time with CONCURRY_EMBEDDED (//tests/integration:embedded_cluster_test): the
+// same worker tests on the embedded cluster, no daemons; tests that need daemons are left out.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -51,9 +53,20 @@ struct Cluster {
   std::string address, cpu_line, gpu_line;
 };
 
+#ifdef CONCURRY_EMBEDDED
+constexpr bool kEmbedded = true;
+#else
+constexpr bool kEmbedded = false;
+#endif
+
 class ClusterTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    if (kEmbedded) {
+      ::unsetenv("CONCURRY_ADDRESS");
+      concurry::connect({.resources = {{"cpu", 8}, {"gpu", 1}}});
+      return;
+    }
     cluster_ = new Cluster();
     concurry::connect({.address = cluster_->address, .worker_libs = {runfile(kLib)}});
   }
@@ -76,7 +89,8 @@ TEST_F(ClusterTest, ActorKeepsStateAndReturnsValues) {
   EXPECT_EQ(counter.add(5).result(), 15);
   EXPECT_EQ(counter.add(1).result(), 16);
   EXPECT_EQ(counter.get().result(), 16);
-  EXPECT_NE(counter.pid().result(), static_cast<int>(::getpid()));  // on a node, not here
+  // On a node; the embedded node runs actors in this process.
+  EXPECT_EQ(counter.pid().result() == static_cast<int>(::getpid()), kEmbedded);
   counter.stop();
 }
 
@@ -100,6 +114,7 @@ TEST_F(ClusterTest, ExceptionsComeBackAsThemselves) {
   EXPECT_THROW(concurry::options<Counter>(cluster()).init(-1), std::invalid_argument);
 }
 
+#ifndef CONCURRY_EMBEDDED
 TEST_F(ClusterTest, ActorNeedingAGpuLandsOnTheNodeThatHasOne) {
   auto on_gpu = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
   EXPECT_EQ(on_gpu.pid().result(), static_cast<int>(cluster_->gpu->pid()));
@@ -126,6 +141,22 @@ TEST_F(ClusterTest, SpreadUsesBothNodesAndPackFillsOne) {
   }
 }
 
+// In the embedded cluster every class of the program is on the node: only daemons miss one.
+TEST_F(ClusterTest, UnknownClassNamesTheClassAndTheLibrariesSearched) {
+  try {
+    concurry::options<LocalOnly>(cluster()).init();
+    FAIL() << "expected MethodNotFoundError";
+  } catch (const concurry::MethodNotFoundError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("LocalOnly"), std::string::npos) << what;
+    EXPECT_NE(what.find("libcluster_workers"), std::string::npos) << what;
+  }
+  // The nodes keep serving.
+  EXPECT_EQ(concurry::options<Counter>(cluster()).init(1).get().result(), 1);
+}
+
+#endif  // CONCURRY_EMBEDDED
+
 TEST_F(ClusterTest, InfeasibleResourcesFailAtInitNamingTheResource) {
   try {
     concurry::options<Counter>(cluster({{"gpu", 2}})).init(0);
@@ -141,19 +172,6 @@ TEST_F(ClusterTest, InfeasibleResourcesFailAtInitNamingTheResource) {
   }
 }
 
-TEST_F(ClusterTest, UnknownClassNamesTheClassAndTheLibrariesSearched) {
-  try {
-    concurry::options<LocalOnly>(cluster()).init();
-    FAIL() << "expected MethodNotFoundError";
-  } catch (const concurry::MethodNotFoundError& e) {
-    std::string what = e.what();
-    EXPECT_NE(what.find("LocalOnly"), std::string::npos) << what;
-    EXPECT_NE(what.find("libcluster_workers"), std::string::npos) << what;
-  }
-  // The nodes keep serving.
-  EXPECT_EQ(concurry::options<Counter>(cluster()).init(1).get().result(), 1);
-}
-
 TEST_F(ClusterTest, BadPlacementIsRefusedAtInit) {
   EXPECT_THROW(concurry::options<Counter>(cluster({}, "spraed")).init(0),
                concurry::InvalidOptionError);
@@ -164,7 +182,7 @@ TEST_F(ClusterTest, StatusListsActorsAndStoppedActorsFreeTheirResources) {
   {
     auto big = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
     big.get().result();
-    auto reply = status(cluster_->address, "");
+    auto reply = status(concurry::connected_address(), "");
     int alive = 0;
     for (const auto& actor : reply.actors()) alive += actor.state() == "ALIVE";
     EXPECT_GE(alive, 1);
@@ -173,6 +191,23 @@ TEST_F(ClusterTest, StatusListsActorsAndStoppedActorsFreeTheirResources) {
   EXPECT_EQ(again.get().result(), 0);
 }
 
+TEST_F(ClusterTest, TaskWorkerRunsRegisteredFunctions) {
+  auto tasks = concurry::TaskWorker::options(cluster()).init();
+  EXPECT_EQ(tasks.submit(&cluster_square, 12).result(), 144);
+  EXPECT_EQ(tasks.map(&cluster_square, std::vector<int>{1, 2, 3}).result(),
+            (std::vector<int>{1, 4, 9}));
+}
+
+TEST_F(ClusterTest, ConnectingTwiceIsRefusedNamingTheAddress) {
+  try {
+    concurry::connect();
+    FAIL() << "expected InvalidOptionError";
+  } catch (const concurry::InvalidOptionError& e) {
+    EXPECT_NE(std::string(e.what()).find(concurry::connected_address()), std::string::npos);
+  }
+}
+
+#ifndef CONCURRY_EMBEDDED
 TEST_F(ClusterTest, NodeAnswersMalformedStreamsWithErrorsAndKeepsServing) {
   auto status_reply = status(cluster_->address, "");
   std::string node_address;
@@ -206,6 +241,29 @@ TEST_F(ClusterTest, NodeAnswersMalformedStreamsWithErrorsAndKeepsServing) {
   EXPECT_EQ(counter.add(1).result(), 4);
 }
 
+#endif  // CONCURRY_EMBEDDED
+
+#ifdef CONCURRY_EMBEDDED
+TEST(EmbeddedClusterTest, FirstClusterWorkerConnectsImplicitlyAndShutdownStopsIt) {
+  concurry::shutdown();  // the suite's session
+  ::unsetenv("CONCURRY_ADDRESS");
+  EXPECT_EQ(concurry::connected_address(), "");
+  {
+    auto counter = concurry::options<Counter>(cluster({{"cpu", 0.5}})).init(1);
+    EXPECT_EQ(counter.add(1).result(), 2);
+    EXPECT_NE(concurry::connected_address(), "");
+    concurry::shutdown();
+    EXPECT_EQ(concurry::connected_address(), "");
+    // The cluster is gone with its actors: a call now fails, it does not hang.
+    EXPECT_ANY_THROW(counter.add(1).result(concurry::Duration(10.0)));
+  }
+  // And it comes back on demand.
+  auto again = concurry::options<Counter>(cluster({{"cpu", 0.5}})).init(5);
+  EXPECT_EQ(again.get().result(), 5);
+  again.stop();
+  concurry::shutdown();
+}
+#else
 TEST(ClusterAuthTest, WrongOrMissingTokenIsRefusedAndRunsNothing) {
   Cluster c({"--auth-token", "s3cret"});
   try {
@@ -288,5 +346,6 @@ TEST(ClusterFailureTest, HeadGoneFailsInitWithClusterErrorAndActorsKeepAnswering
   EXPECT_THROW(concurry::connect({.address = c.address, .connect_timeout = concurry::Duration(1.0)}),
                concurry::ClusterError);
 }
+#endif  // CONCURRY_EMBEDDED
 
 }  // namespace
