@@ -34,6 +34,7 @@ struct NodeConnection::Impl {
   proto::CallBatch outbox;                        // guarded by mu
   std::unordered_map<uint64_t, Pending> pending;  // guarded by mu
   bool writer_waiting = false;                    // guarded by mu
+  bool writing = false;                           // guarded by mu: a Write is in progress
   bool writer_done = false;                       // guarded by mu
   bool closing = false;                           // guarded by mu
   bool broken = false;                            // guarded by mu
@@ -42,19 +43,23 @@ struct NodeConnection::Impl {
 
   void write_loop() {
     proto::CallBatch batch;
+    std::unique_lock<std::mutex> lock(mu);
     while (true) {
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        writer_waiting = true;
-        cv.wait(lock, [&] { return outbox.call_id_size() > 0 || closing || broken; });
-        writer_waiting = false;
-        if (broken || (closing && outbox.call_id_size() == 0)) break;
-        batch.Swap(&outbox);
-      }
-      if (!stream->Write(batch)) break;  // the stream is over: the reader fails what is left
+      writer_waiting = true;
+      cv.wait(lock, [&] { return broken || (!writing && (outbox.call_id_size() > 0 || closing)); });
+      writer_waiting = false;
+      if (broken || outbox.call_id_size() == 0) break;
+      batch.Swap(&outbox);
+      writing = true;
+      lock.unlock();
+      bool ok = stream->Write(batch);
       batch.Clear();
+      lock.lock();
+      writing = false;
+      if (!ok) break;  // the stream is over: the reader fails what is left
     }
-    std::lock_guard<std::mutex> lock(mu);
+    broken = true;  // no direct writes after this
+    cv.wait(lock, [&] { return !writing; });
     writer_done = true;
     cv.notify_all();
   }
@@ -137,7 +142,24 @@ void NodeConnection::send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> ta
       caller->lost(std::move(task), death, stopped);
       return;
     }
+    bool alone = c.pending.empty() && !c.writing && c.outbox.call_id_size() == 0;
     c.pending.emplace(id, Impl::Pending{std::move(task), std::move(caller)});
+    if (alone) {
+      // The only call in flight: written from this thread, now (no hop to the writer thread).
+      // Pipelined calls find others in flight and go out batched by the writer instead.
+      c.writing = true;
+      lock.unlock();
+      proto::CallBatch one;
+      one.add_actor_ref(actor_ref);
+      one.add_call_id(id);
+      one.add_request(std::move(request));
+      c.stream->Write(one);  // a failure shows on the reader's side, which fails the call
+      lock.lock();
+      c.writing = false;
+      lock.unlock();
+      c.cv.notify_all();
+      return;
+    }
     c.outbox.add_actor_ref(actor_ref);
     c.outbox.add_call_id(id);
     c.outbox.add_request(std::move(request));

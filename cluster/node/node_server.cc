@@ -12,103 +12,12 @@
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/cluster/node/actor_host.h"
 #include "concurry/cluster/node/lib_loader.h"
+#include "concurry/cluster/node/stream_session.h"
 #include "concurry/core/errors.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
 namespace concurry::internal {
 namespace {
-
-using CallStream = grpc::ServerReaderWriter<proto::ReplyBatch, proto::CallBatch>;
-
-// The reply side of one call stream: actor threads deliver replies, one writer thread sends
-// everything waiting at that moment as one ReplyBatch.
-class StreamSession final : public ReplySink {
- public:
-  explicit StreamSession(CallStream* stream) : stream_(stream) {}
-
-  void deliver(uint64_t call_id, Bytes reply) override {
-    bool wake;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      outbox_.add_call_id(call_id);
-      outbox_.add_reply(std::move(reply));
-      --in_flight_;
-      wake = writer_waiting_ || (closing_ && in_flight_ == 0);
-    }
-    if (wake) cv_.notify_all();
-  }
-
-  void add_in_flight(size_t n) {
-    std::lock_guard<std::mutex> lock(mu_);
-    in_flight_ += n;
-  }
-
-  // Sends replies until close() and every call of the stream is answered, or the client left.
-  void write_loop() {
-    send_all();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-  }
-
-  // True once the writer ended; waits at most `timeout`.
-  bool wait_done(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return done_; });
-  }
-
- private:
-  void send_all() {
-    proto::ReplyBatch batch;
-    while (true) {
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        writer_waiting_ = true;
-        cv_.wait(lock, [&] { return outbox_.call_id_size() > 0 || broken_ || (closing_ && in_flight_ == 0); });
-        writer_waiting_ = false;
-        if (broken_ || outbox_.call_id_size() == 0) return;
-        batch.Swap(&outbox_);
-      }
-      if (!stream_->Write(batch)) {
-        std::lock_guard<std::mutex> lock(mu_);
-        broken_ = true;  // the client is gone; later replies have nowhere to go
-        return;
-      }
-      batch.Clear();
-    }
-  }
-
- public:
-  // No more calls will come: the writer ends once the last reply is out.
-  void close() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      closing_ = true;
-    }
-    cv_.notify_all();
-  }
-  // The client is gone: replies still to come are dropped.
-  void abandon() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      broken_ = true;
-    }
-    cv_.notify_all();
-  }
-
- private:
-  CallStream* stream_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  proto::ReplyBatch outbox_;   // guarded by mu_
-  size_t in_flight_ = 0;       // guarded by mu_
-  bool writer_waiting_ = false;  // guarded by mu_
-  bool closing_ = false;       // guarded by mu_
-  bool broken_ = false;        // guarded by mu_
-  bool done_ = false;          // guarded by mu_
-};
 
 std::string default_cache_dir() {
   const char* tmp = std::getenv("TMPDIR");
