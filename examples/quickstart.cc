@@ -22,10 +22,13 @@ CONCURRY_WORKER(Counter, CONCURRY_INIT(int), add, get);
 int square(int x) { return x * x; }
 CONCURRY_FUNCTION(square);
 
-int main() {
-  // 3. Run it in a mode. The same code runs in "sync" (at the call), "thread" (its own thread)
-  //    and "asyncio" (its own event loop).
-  for (const char* mode : {"sync", "thread", "asyncio"}) {
+int main(int argc, char** argv) {
+  concurry::init(argc, argv);  // first line of main(): process mode's fork server
+
+  // 3. Run it in a mode. The same code runs in "sync" (at the call), "thread" (its own thread),
+  //    "asyncio" (its own event loop), "process" (its own OS process) and "cluster" (an actor
+  //    on a cluster node; with no cluster address given, the embedded cluster in this process).
+  for (const char* mode : {"sync", "thread", "asyncio", "process", "cluster"}) {
     auto counter = concurry::options<Counter>({.mode = mode}).init(5);
     concurry::Future<int> f = counter.add(2);  // returns at once
     int seven = f.result();                    // waits for the value
@@ -52,5 +55,6 @@ int main() {
   int total = 0;
   for (int v : all) total += v;
   std::printf("gather(5 squares) -> sum %d\n", total);
+  concurry::shutdown();  // stops the embedded cluster the cluster worker started
   return 0;
 }

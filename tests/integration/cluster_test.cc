@@ -198,6 +198,15 @@ TEST_F(ClusterTest, TaskWorkerRunsRegisteredFunctions) {
             (std::vector<int>{1, 4, 9}));
 }
 
+TEST_F(ClusterTest, PoolOfClusterActorsBalancesCallsOverItsMembers) {
+  Options o = cluster({{"cpu", 0.5}});
+  o.max_workers = 2;
+  auto pool = concurry::options<Counter>(o).init(0);
+  std::vector<int> seen;
+  for (int i = 0; i < 4; ++i) seen.push_back(pool.add(1).result());
+  EXPECT_EQ(seen, (std::vector<int>{1, 1, 2, 2}));  // round robin: each member has its state
+}
+
 TEST_F(ClusterTest, ConnectingTwiceIsRefusedNamingTheAddress) {
   try {
     concurry::connect();
