@@ -25,6 +25,8 @@ using namespace concurry_test;
 using concurry::Options;
 
 const std::string kLib = "tests/integration/libcluster_workers.so";
+// Every wait in these tests is bounded: a hang fails the test (TimeoutError) instead.
+const concurry::Duration kWait(30.0);
 
 struct Cluster {
   explicit Cluster(std::vector<std::string> head_args = {}) {
@@ -86,11 +88,11 @@ Options cluster(concurry::Resources resources = {}, std::string placement = "") 
 
 TEST_F(ClusterTest, ActorKeepsStateAndReturnsValues) {
   auto counter = concurry::options<Counter>(cluster()).init(10);
-  EXPECT_EQ(counter.add(5).result(), 15);
-  EXPECT_EQ(counter.add(1).result(), 16);
-  EXPECT_EQ(counter.get().result(), 16);
+  EXPECT_EQ(counter.add(5).result(kWait), 15);
+  EXPECT_EQ(counter.add(1).result(kWait), 16);
+  EXPECT_EQ(counter.get().result(kWait), 16);
   // On a node; the embedded node runs actors in this process.
-  EXPECT_EQ(counter.pid().result() == static_cast<int>(::getpid()), kEmbedded);
+  EXPECT_EQ(counter.pid().result(kWait) == static_cast<int>(::getpid()), kEmbedded);
   counter.stop();
 }
 
@@ -101,15 +103,21 @@ TEST_F(ClusterTest, PipelinedCallsRunInOrder) {
   for (int i = 0; i < 2000; ++i) ASSERT_EQ(futures[i].result(concurry::Duration(10.0)), i + 1);
 }
 
+TEST_F(ClusterTest, CoroutineMethodsRunOnTheNode) {
+  auto counter = concurry::options<Counter>(cluster()).init(1);
+  EXPECT_EQ(counter.add_later(2, 5).result(kWait), 3);
+  EXPECT_EQ(counter.get().result(kWait), 3);
+}
+
 TEST_F(ClusterTest, ExceptionsComeBackAsThemselves) {
   auto counter = concurry::options<Counter>(cluster()).init(0);
   try {
-    counter.fail("no such thing").result();
+    counter.fail("no such thing").result(kWait);
     FAIL() << "expected std::out_of_range";
   } catch (const std::out_of_range& e) {
     EXPECT_STREQ(e.what(), "no such thing");
   }
-  EXPECT_EQ(counter.add(2).result(), 2);  // the actor lives on
+  EXPECT_EQ(counter.add(2).result(kWait), 2);  // the actor lives on
   // The constructor's exception surfaces at init().
   EXPECT_THROW(concurry::options<Counter>(cluster()).init(-1), std::invalid_argument);
 }
@@ -117,27 +125,27 @@ TEST_F(ClusterTest, ExceptionsComeBackAsThemselves) {
 #ifndef CONCURRY_EMBEDDED
 TEST_F(ClusterTest, ActorNeedingAGpuLandsOnTheNodeThatHasOne) {
   auto on_gpu = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
-  EXPECT_EQ(on_gpu.pid().result(), static_cast<int>(cluster_->gpu->pid()));
+  EXPECT_EQ(on_gpu.pid().result(kWait), static_cast<int>(cluster_->gpu->pid()));
 }
 
 TEST_F(ClusterTest, LibraryIsShippedToANodeStartedWithoutIt) {
   // The gpu node has no --worker-lib: Counter reached it through the head.
   auto shipped = concurry::options<Counter>(cluster({{"gpu", 0.5}})).init(7);
-  EXPECT_EQ(shipped.add(1).result(), 8);
+  EXPECT_EQ(shipped.add(1).result(kWait), 8);
   auto squares = concurry::TaskWorker::options(cluster({{"gpu", 0.5}})).init();
-  EXPECT_EQ(squares.submit(&cluster_square, 9).result(), 81);
+  EXPECT_EQ(squares.submit(&cluster_square, 9).result(kWait), 81);
 }
 
 TEST_F(ClusterTest, SpreadUsesBothNodesAndPackFillsOne) {
   {
     auto a = concurry::options<Counter>(cluster({{"cpu", 1}}, "spread")).init(0);
     auto b = concurry::options<Counter>(cluster({{"cpu", 1}}, "spread")).init(0);
-    EXPECT_NE(a.pid().result(), b.pid().result());
+    EXPECT_NE(a.pid().result(kWait), b.pid().result(kWait));
   }
   {
     auto a = concurry::options<Counter>(cluster({{"cpu", 1}}, "pack")).init(0);
     auto b = concurry::options<Counter>(cluster({{"cpu", 1}}, "pack")).init(0);
-    EXPECT_EQ(a.pid().result(), b.pid().result());
+    EXPECT_EQ(a.pid().result(kWait), b.pid().result(kWait));
   }
 }
 
@@ -152,7 +160,7 @@ TEST_F(ClusterTest, UnknownClassNamesTheClassAndTheLibrariesSearched) {
     EXPECT_NE(what.find("libcluster_workers"), std::string::npos) << what;
   }
   // The nodes keep serving.
-  EXPECT_EQ(concurry::options<Counter>(cluster()).init(1).get().result(), 1);
+  EXPECT_EQ(concurry::options<Counter>(cluster()).init(1).get().result(kWait), 1);
 }
 
 #endif  // CONCURRY_EMBEDDED
@@ -181,20 +189,20 @@ TEST_F(ClusterTest, StatusListsActorsAndStoppedActorsFreeTheirResources) {
   std::string id_node;
   {
     auto big = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
-    big.get().result();
+    big.get().result(kWait);
     auto reply = status(concurry::connected_address(), "");
     int alive = 0;
     for (const auto& actor : reply.actors()) alive += actor.state() == "ALIVE";
     EXPECT_GE(alive, 1);
   }  // stopped: the gpu is free again
   auto again = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
-  EXPECT_EQ(again.get().result(), 0);
+  EXPECT_EQ(again.get().result(kWait), 0);
 }
 
 TEST_F(ClusterTest, TaskWorkerRunsRegisteredFunctions) {
   auto tasks = concurry::TaskWorker::options(cluster()).init();
-  EXPECT_EQ(tasks.submit(&cluster_square, 12).result(), 144);
-  EXPECT_EQ(tasks.map(&cluster_square, std::vector<int>{1, 2, 3}).result(),
+  EXPECT_EQ(tasks.submit(&cluster_square, 12).result(kWait), 144);
+  EXPECT_EQ(tasks.map(&cluster_square, std::vector<int>{1, 2, 3}).result(kWait),
             (std::vector<int>{1, 4, 9}));
 }
 
@@ -203,7 +211,7 @@ TEST_F(ClusterTest, PoolOfClusterActorsBalancesCallsOverItsMembers) {
   o.max_workers = 2;
   auto pool = concurry::options<Counter>(o).init(0);
   std::vector<int> seen;
-  for (int i = 0; i < 4; ++i) seen.push_back(pool.add(1).result());
+  for (int i = 0; i < 4; ++i) seen.push_back(pool.add(1).result(kWait));
   EXPECT_EQ(seen, (std::vector<int>{1, 1, 2, 2}));  // round robin: each member has its state
 }
 
@@ -247,7 +255,7 @@ TEST_F(ClusterTest, NodeAnswersMalformedStreamsWithErrorsAndKeepsServing) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
   }
   auto counter = concurry::options<Counter>(cluster({{"gpu", 1}})).init(3);
-  EXPECT_EQ(counter.add(1).result(), 4);
+  EXPECT_EQ(counter.add(1).result(kWait), 4);
 }
 
 #endif  // CONCURRY_EMBEDDED
@@ -259,7 +267,7 @@ TEST(EmbeddedClusterTest, FirstClusterWorkerConnectsImplicitlyAndShutdownStopsIt
   EXPECT_EQ(concurry::connected_address(), "");
   {
     auto counter = concurry::options<Counter>(cluster({{"cpu", 0.5}})).init(1);
-    EXPECT_EQ(counter.add(1).result(), 2);
+    EXPECT_EQ(counter.add(1).result(kWait), 2);
     EXPECT_NE(concurry::connected_address(), "");
     concurry::shutdown();
     EXPECT_EQ(concurry::connected_address(), "");
@@ -268,7 +276,7 @@ TEST(EmbeddedClusterTest, FirstClusterWorkerConnectsImplicitlyAndShutdownStopsIt
   }
   // And it comes back on demand.
   auto again = concurry::options<Counter>(cluster({{"cpu", 0.5}})).init(5);
-  EXPECT_EQ(again.get().result(), 5);
+  EXPECT_EQ(again.get().result(kWait), 5);
   again.stop();
   concurry::shutdown();
 }
@@ -296,7 +304,7 @@ TEST(ClusterAuthTest, WrongOrMissingTokenIsRefusedAndRunsNothing) {
   // With the token everything works.
   concurry::connect({.address = c.address, .auth_token = "s3cret", .worker_libs = {runfile(kLib)}});
   auto counter = concurry::options<Counter>(cluster()).init(1);
-  EXPECT_EQ(counter.add(1).result(), 2);
+  EXPECT_EQ(counter.add(1).result(kWait), 2);
   EXPECT_EQ(status(c.address, "s3cret").actors_size(), 1);  // only this one was created
   counter.stop();
   concurry::shutdown();
@@ -307,7 +315,7 @@ TEST(ClusterFailureTest, KilledNodeFailsEveryCallInFlightWithWorkerCrashedError)
   concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
   auto doomed = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
   auto survivor = concurry::options<Counter>(cluster({{"gpu", 0}}, "spread")).init(0);
-  ASSERT_EQ(doomed.pid().result(), static_cast<int>(c.gpu->pid()));
+  ASSERT_EQ(doomed.pid().result(kWait), static_cast<int>(c.gpu->pid()));
   std::vector<concurry::Future<int>> futures;
   for (int i = 0; i < 20; ++i) futures.push_back(doomed.slow(100));
   std::this_thread::sleep_for(50ms);
@@ -328,7 +336,7 @@ TEST(ClusterFailureTest, KilledNodeFailsEveryCallInFlightWithWorkerCrashedError)
     }
     return false;
   }));
-  if (survivor.pid().result() != static_cast<int>(c.gpu->pid())) {
+  if (survivor.pid().result(kWait) != static_cast<int>(c.gpu->pid())) {
     EXPECT_EQ(survivor.add(1).result(concurry::Duration(15.0)), 1);
   }
   EXPECT_THROW(concurry::options<Counter>(cluster({{"gpu", 1}})).init(0), concurry::ClusterError);
@@ -339,7 +347,7 @@ TEST(ClusterFailureTest, HeadGoneFailsInitWithClusterErrorAndActorsKeepAnswering
   Cluster c;
   concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
   auto counter = concurry::options<Counter>(cluster()).init(0);
-  EXPECT_EQ(counter.add(1).result(), 1);
+  EXPECT_EQ(counter.add(1).result(kWait), 1);
   ::kill(c.head->pid(), SIGKILL);
   c.head->stop(0);
   try {

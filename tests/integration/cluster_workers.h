@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "concurry/core/async.h"
 #include "concurry/core/worker_macros.h"
 
 class Counter {
@@ -26,11 +27,16 @@ class Counter {
     return ms;
   }
   void noop() {}
+  // A coroutine method: runs on an event loop on the node.
+  concurry::Async<int> add_later(int n, int ms) {
+    co_await concurry::sleep(std::chrono::milliseconds(ms));
+    co_return count_ += n;
+  }
 
  private:
   int count_;
 };
-CONCURRY_WORKER(Counter, CONCURRY_INIT(int), add, get, pid, fail, slow, noop);
+CONCURRY_WORKER(Counter, CONCURRY_INIT(int), add, get, pid, fail, slow, noop, add_later);
 
 int cluster_square(int x);
 

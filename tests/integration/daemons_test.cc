@@ -88,6 +88,13 @@ TEST(DaemonsTest, BadInputGetsOneClearLineAndANonZeroExit) {
   Daemon bad_resources("concurry-node", {"--head", "127.0.0.1:1", "--resources", "cpu=-1"});
   EXPECT_EQ(bad_resources.stop(0), 2);
   EXPECT_NE(bad_resources.error_line().find("bad resource 'cpu=-1'"), std::string::npos);
+  // A file that is not a loadable library: named, with the loader's reason.
+  Daemon bad_lib("concurry-node", {"--head", "127.0.0.1:1", "--worker-lib", program("concurry-head")});
+  EXPECT_EQ(bad_lib.stop(0), 1);
+  line = bad_lib.error_line();
+  EXPECT_NE(line.find("cannot load worker library"), std::string::npos) << line;
+  Daemon missing_lib("concurry-node", {"--head", "127.0.0.1:1", "--worker-lib", "/no/such.so"});
+  EXPECT_EQ(missing_lib.stop(0), 2);
 }
 
 }  // namespace
