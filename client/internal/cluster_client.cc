@@ -13,6 +13,7 @@
 #include "concurry/cluster/common/digest.h"
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/core/errors.h"
+#include "concurry/core/limit_codec.h"
 #include "concurry/core/wire.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 #include "concurry/runtime/internal/remote_call_task.h"
@@ -160,6 +161,10 @@ ClusterClient::Placed ClusterClient::create_actor(const RemoteSpec& spec,
   }
   if (options.merged.placement) request.set_placement(options.merged.placement->str());
   for (const auto& digest : c.libs) request.add_libs(digest);
+  if (!spec.limits.empty()) {
+    // Private limits: the node builds the actor's own set from the definitions.
+    request.set_limits(encode_limit_definitions(spec.limits.definitions()));
+  }
   proto::CreateActorReply reply;
   grpc::ClientContext context;
   c.prepare(context, Duration(150.0));  // constructors may take their time

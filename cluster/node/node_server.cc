@@ -46,7 +46,8 @@ class NodeService final : public proto::Node::Service {
     }
     ActorHost::Created created =
         host_.create(request->actor_id(), request->class_name(), request->ctor_index(),
-                     request->ctor_args(), "worker libraries loaded on this node: " + loader_.describe());
+                     request->ctor_args(), request->limits(),
+                     "worker libraries loaded on this node: " + loader_.describe());
     reply->set_actor_id(request->actor_id());
     reply->set_actor_ref(created.ref);
     reply->set_init_reply(std::move(created.init_reply));

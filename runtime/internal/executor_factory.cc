@@ -42,9 +42,10 @@ void check_supported(const ResolvedOptions& r) {
         refuse("option 'resources': '" + name + "' must be >= 0, got " + std::to_string(amount));
       }
     }
-    if (!o.limits.empty()) {
-      refuse("option 'limits' is not supported for cluster workers yet (a LimitSet shared by "
-             "cluster workers is hosted by the head: planned); use limits in the other modes");
+    if (o.limits.is_shared()) {
+      refuse("option 'limits': a shared LimitSet is not supported for cluster workers yet (the "
+             "head will host it); give limit definitions instead (each actor then gets its own "
+             "set on its node): .limits = {concurry::RateLimit{...}, ...}");
     }
   }
   if (r.mode == Mode::kProcess) {

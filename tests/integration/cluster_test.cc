@@ -109,6 +109,22 @@ TEST_F(ClusterTest, CoroutineMethodsRunOnTheNode) {
   EXPECT_EQ(counter.get().result(kWait), 3);
 }
 
+TEST_F(ClusterTest, LimitDefinitionsGiveEachActorItsOwnSetOnItsNode) {
+  Options o = cluster();
+  o.limits = concurry::Limits({concurry::RateLimit{
+      .key = "tokens", .window = concurry::Duration(600.0), .capacity = 2}});
+  auto first = concurry::options<Spender>(o).init();
+  auto second = concurry::options<Spender>(o).init();
+  EXPECT_TRUE(first.spend().result(kWait));
+  EXPECT_TRUE(first.spend().result(kWait));
+  EXPECT_FALSE(first.spend().result(kWait));   // its budget of 2 is spent
+  EXPECT_TRUE(second.spend().result(kWait));   // a budget of its own
+  // A shared set is one live budget: not for cluster workers yet, and said so at init().
+  Options shared = cluster();
+  shared.limits = concurry::LimitSet({concurry::ResourceLimit{.key = "slots", .capacity = 1}});
+  EXPECT_THROW(concurry::options<Spender>(shared).init(), concurry::InvalidOptionError);
+}
+
 TEST_F(ClusterTest, ExceptionsComeBackAsThemselves) {
   auto counter = concurry::options<Counter>(cluster()).init(0);
   try {

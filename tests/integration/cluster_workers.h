@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "concurry/core/async.h"
+#include "concurry/core/worker.h"
 #include "concurry/core/worker_macros.h"
 
 class Counter {
@@ -37,6 +38,18 @@ class Counter {
   int count_;
 };
 CONCURRY_WORKER(Counter, CONCURRY_INIT(int), add, get, pid, fail, slow, noop, add_later);
+
+// Spends one token of its own limits per call; false once they are gone.
+class Spender : public concurry::Worker {
+ public:
+  bool spend() {
+    auto granted = limits().try_acquire({{"tokens", 1}});
+    if (!granted) return false;
+    granted->update({{"tokens", 1}});
+    return true;
+  }
+};
+CONCURRY_WORKER(Spender, CONCURRY_INIT(), spend);
 
 int cluster_square(int x);
 
