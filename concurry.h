@@ -6,6 +6,7 @@
 #define CONCURRY_CONCURRY_H_
 
 #include "concurry/client/connect.h"
+#include "concurry/client/get_actor.h"
 #include "concurry/core/duration.h"
 #include "concurry/core/error_codec.h"
 #include "concurry/core/errors.h"

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <thread>
 #include <mutex>
 
 #include "concurry/client/internal/embedded_cluster.h"
@@ -50,6 +51,12 @@ struct ClusterClient::Impl {
   std::unique_ptr<EmbeddedCluster> embedded;
   std::unique_ptr<proto::Head::Stub> head;
   std::vector<std::string> libs;  // digests
+  // The session stream: open while we are connected; the head stops our unnamed actors when
+  // it ends.
+  grpc::ClientContext session_context;
+  std::unique_ptr<grpc::ClientReader<proto::SessionEvent>> session;
+  std::string session_id;
+  std::thread session_reader;
   std::mutex mu;
   std::map<std::string, std::shared_ptr<NodeConnection>> nodes;  // guarded by mu
   bool closed = false;                                           // guarded by mu
@@ -132,6 +139,21 @@ ClusterClient::ClusterClient(const ConnectOptions& options) : impl_(std::make_un
   grpc::Status s = c.head->ClusterStatus(&context, proto::ClusterStatusRequest(), &status);
   if (!s.ok()) c.fail(s, "connecting");
   if (!c.embedded) c.upload(options.worker_libs);  // the embedded node has our classes already
+  add_token(&c.session_context, c.token);
+  c.session = c.head->OpenSession(&c.session_context, proto::SessionRequest());
+  proto::SessionEvent hello;
+  if (!c.session->Read(&hello)) {
+    grpc::Status s = c.session->Finish();
+    c.fail(s, "opening a session");
+  }
+  c.session_id = hello.session_id();
+  Impl* impl = impl_.get();
+  c.session_reader = std::thread([impl] {
+    proto::SessionEvent event;
+    while (impl->session->Read(&event)) {
+    }
+    impl->session->Finish();
+  });
 }
 
 ClusterClient::~ClusterClient() { close(); }
@@ -144,6 +166,10 @@ void ClusterClient::close() {
     nodes.swap(impl_->nodes);
   }
   for (auto& [address, connection] : nodes) connection->close();
+  if (impl_->session_reader.joinable()) {
+    impl_->session_context.TryCancel();  // the head stops this session's unnamed actors
+    impl_->session_reader.join();
+  }
   impl_->embedded.reset();
 }
 
@@ -160,6 +186,9 @@ ClusterClient::Placed ClusterClient::create_actor(const RemoteSpec& spec,
     (*request.mutable_resources())[name] = amount;
   }
   if (options.merged.placement) request.set_placement(options.merged.placement->str());
+  if (options.merged.name) request.set_name(*options.merged.name);
+  if (options.merged.max_restarts) request.set_max_restarts(*options.merged.max_restarts);
+  request.set_session_id(c.session_id);
   for (const auto& digest : c.libs) request.add_libs(digest);
   if (!spec.limits.empty()) {
     // Private limits: the node builds the actor's own set from the definitions.
@@ -175,14 +204,45 @@ ClusterClient::Placed ClusterClient::create_actor(const RemoteSpec& spec,
   if (!constructed.ok) raise_error(constructed.error);
 
   Placed placed{reply.actor_id(), reply.node_id(), reply.actor_ref(), nullptr};
+  placed.class_name = spec.class_name;
+  placed.max_restarts = request.max_restarts();
+  placed.state = "ALIVE";
+  placed.connection = connection(reply.node_address());
+  return placed;
+}
+
+std::shared_ptr<NodeConnection> ClusterClient::connection(const std::string& address) {
+  Impl& c = *impl_;
   std::lock_guard<std::mutex> lock(c.mu);
   if (c.closed) throw ClusterError("disconnected from the cluster (concurry::shutdown())");
-  auto& connection = c.nodes[reply.node_address()];
+  auto& connection = c.nodes[address];
   if (!connection || connection->broken()) {
     if (connection) connection->close();
-    connection = std::make_shared<NodeConnection>(reply.node_address(), c.token);
+    connection = std::make_shared<NodeConnection>(address, c.token);
   }
-  placed.connection = connection;
+  return connection;
+}
+
+ClusterClient::Placed ClusterClient::lookup_actor(const std::string& key, bool by_name,
+                                                  Duration wait) {
+  Impl& c = *impl_;
+  proto::LookupActorRequest request;
+  if (by_name) {
+    request.set_name(key);
+  } else {
+    request.set_actor_id(key);
+  }
+  request.set_wait_s(wait.count());
+  proto::LookupActorReply reply;
+  grpc::ClientContext context;
+  c.prepare(context, c.timeout + wait);
+  grpc::Status s = c.head->LookupActor(&context, request, &reply);
+  if (!s.ok()) c.fail(s, "looking up actor " + key);
+  Placed placed{reply.actor_id(), reply.node_id(), reply.actor_ref(), nullptr};
+  placed.class_name = reply.class_name();
+  placed.max_restarts = reply.max_restarts();
+  placed.state = reply.state();
+  if (reply.state() == "ALIVE") placed.connection = connection(reply.node_address());
   return placed;
 }
 

@@ -24,6 +24,9 @@ class ClusterClient {
     std::string node_id;
     uint64_t actor_ref = 0;
     std::shared_ptr<NodeConnection> connection;
+    std::string class_name;
+    int max_restarts = 0;
+    std::string state;  // ALIVE, or RESTARTING / STOPPED / DEAD from a lookup
   };
 
   // Connects or starts the embedded cluster; throws ClusterError / InvalidOptionError.
@@ -39,12 +42,16 @@ class ClusterClient {
   // Places and constructs an actor; rethrows the constructor's exception, or ClusterError
   // (infeasible resources, unreachable head or node) naming the cause.
   Placed create_actor(const RemoteSpec& spec, const ResolvedOptions& options);
+  // Where an actor lives now, by name or by id; waits up to `wait` while it restarts. Throws
+  // ClusterError (unknown name, unreachable head).
+  Placed lookup_actor(const std::string& key, bool by_name, Duration wait);
   // Best effort: the head frees the actor's resources and the node stops it.
   void stop_actor(const std::string& actor_id);
   const std::string& address() const;
 
  private:
   void close();
+  std::shared_ptr<NodeConnection> connection(const std::string& address);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -9,12 +9,10 @@
 
 #include "concurry/cluster/common/auth.h"
 #include "concurry/cluster/common/grpc_options.h"
-#include "concurry/cluster/head/actor_directory.h"
+#include "concurry/cluster/head/actor_manager.h"
 #include "concurry/cluster/head/lib_store.h"
 #include "concurry/cluster/head/node_registry.h"
-#include "concurry/cluster/head/placement.h"
 #include "concurry/core/errors.h"
-#include "concurry/core/wire.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
 namespace concurry::internal {
@@ -23,7 +21,16 @@ namespace {
 class HeadService final : public proto::Head::Service {
  public:
   HeadService(NodeRegistry& registry, std::string token)
-      : registry_(registry), token_(std::move(token)) {}
+      : registry_(registry), token_(token), actors_(registry, libs_, token) {}
+
+  ActorManager& actors() { return actors_; }
+
+  // Session streams end when this is set (the head is stopping).
+  void stop_sessions() {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    stopping_ = true;
+    sessions_cv_.notify_all();
+  }
 
   grpc::Status RegisterNode(grpc::ServerContext* context, const proto::RegisterNodeRequest* request,
                             proto::RegisterNodeReply* reply) override {
@@ -36,9 +43,8 @@ class HeadService final : public proto::Head::Service {
     }
     std::map<std::string, double> resources(request->resources().begin(),
                                             request->resources().end());
-    std::lock_guard<std::mutex> lock(placement_mu_);
     std::string id = registry_.add(request->address(), resources, Clock::now());
-    placement_.add_node(id, std::move(resources));
+    actors_.add_node(id, std::move(resources));
     reply->set_node_id(id);
     reply->set_heartbeat_interval_s(registry_.timeout().count() / 4);
     return grpc::Status::OK;
@@ -55,7 +61,7 @@ class HeadService final : public proto::Head::Service {
                              proto::ClusterStatusReply* reply) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
     auto now = Clock::now();
-    sweep(now);
+    actors_.sweep(now);
     for (const auto& node : registry_.nodes()) {
       auto* out = reply->add_nodes();
       out->set_node_id(node.node_id);
@@ -64,98 +70,43 @@ class HeadService final : public proto::Head::Service {
       out->set_alive(node.alive);
       out->set_seconds_since_heartbeat(Duration(now - node.last_heartbeat).count());
     }
-    for (const auto& actor : directory_.all()) {
-      auto* out = reply->add_actors();
-      out->set_actor_id(actor.actor_id);
-      out->set_class_name(actor.class_name);
-      out->set_node_id(actor.node_id);
-      out->set_state(actor.state);
-      out->mutable_resources()->insert(actor.resources.begin(), actor.resources.end());
-    }
+    actors_.fill_status(reply);
     return grpc::Status::OK;
   }
 
   grpc::Status CreateActor(grpc::ServerContext* context, const proto::CreateActorRequest* request,
                            proto::CreateActorReply* reply) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
-    ResourceMap required(request->resources().begin(), request->resources().end());
-    if (required.empty()) required["cpu"] = 1;
-    Placement strategy;
-    try {
-      strategy = parse_option<Placement>("placement",
-                                         request->placement().empty() ? "spread" : request->placement());
-      for (const auto& digest : request->libs()) {
-        if (!libs_.get(digest)) {
-          throw ClusterError("worker library " + digest + " was never uploaded to this head");
-        }
-      }
-    } catch (const std::exception& e) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
-    }
-    std::string node_id, address;
-    {
-      std::lock_guard<std::mutex> lock(placement_mu_);
-      sweep_locked(Clock::now());
-      try {
-        node_id = placement_.place(required, strategy);
-      } catch (const std::exception& e) {
-        return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
-      }
-      address = address_of(node_id);
-    }
-    std::string what = request->class_name().empty() ? "TaskWorker" : request->class_name();
-    proto::CreateActorRequest forward = *request;
-    forward.set_actor_id(directory_.next_id());
-    grpc::ClientContext call;
-    add_token(&call, token_);
-    call.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(2));
-    grpc::Status status = node_stub(node_id, address).CreateActor(&call, forward, reply);
-    bool constructed = false;
-    if (status.ok()) {
-      try {
-        constructed = decode_reply(reply->init_reply()).ok;
-      } catch (const std::exception&) {
-      }
-    }
-    if (!constructed) {
-      std::lock_guard<std::mutex> lock(placement_mu_);
-      placement_.release(node_id, required);
-    }
-    if (!status.ok()) {
-      return grpc::Status(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION
-                              ? grpc::StatusCode::FAILED_PRECONDITION
-                              : grpc::StatusCode::UNAVAILABLE,
-                          node_id + " at " + address + " could not create " + what + ": " +
-                              status.error_message());
-    }
-    reply->set_node_id(node_id);
-    reply->set_node_address(address);
-    if (constructed) {
-      directory_.add(ActorRecord{forward.actor_id(), what, node_id, required, "ALIVE"});
-    }
-    return grpc::Status::OK;
+    return actors_.create(*request, reply);
   }
 
   grpc::Status StopActor(grpc::ServerContext* context, const proto::StopActorRequest* request,
                          proto::StopActorReply*) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
-    std::optional<ActorRecord> actor = directory_.stop(request->actor_id());
-    if (!actor) {
-      return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                          "no live actor '" + request->actor_id() + "'");
+    return actors_.stop(request->actor_id());
+  }
+
+  grpc::Status LookupActor(grpc::ServerContext* context, const proto::LookupActorRequest* request,
+                           proto::LookupActorReply* reply) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    return actors_.lookup(*request, reply);
+  }
+
+  // Open while the client is connected; its end (the client left, or died) stops the
+  // session's unnamed actors.
+  grpc::Status OpenSession(grpc::ServerContext* context, const proto::SessionRequest*,
+                           grpc::ServerWriter<proto::SessionEvent>* writer) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    std::string id = "session-" + std::to_string(next_session_.fetch_add(1));
+    proto::SessionEvent hello;
+    hello.set_session_id(id);
+    if (writer->Write(hello)) {
+      std::unique_lock<std::mutex> lock(sessions_mu_);
+      while (!stopping_ && !context->IsCancelled()) {
+        sessions_cv_.wait_for(lock, std::chrono::milliseconds(100));
+      }
     }
-    std::string address;
-    {
-      std::lock_guard<std::mutex> lock(placement_mu_);
-      placement_.release(actor->node_id, actor->resources);
-      address = address_of(actor->node_id);
-    }
-    grpc::ClientContext call;
-    add_token(&call, token_);
-    call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    proto::StopActorReply ignored;
-    // Best effort: a node that is gone has stopped its actors already.
-    node_stub(actor->node_id, address).StopActor(&call, *request, &ignored);
+    actors_.session_ended(id);
     return grpc::Status::OK;
   }
 
@@ -191,43 +142,15 @@ class HeadService final : public proto::Head::Service {
     return grpc::Status::OK;
   }
 
-  // Declares silent nodes dead: their resources leave placement and their actors are DEAD.
-  void sweep(Clock::time_point now) {
-    std::lock_guard<std::mutex> lock(placement_mu_);
-    sweep_locked(now);
-  }
-
  private:
-  void sweep_locked(Clock::time_point now) {
-    for (const auto& node_id : registry_.sweep(now)) {
-      placement_.remove_node(node_id);
-      directory_.node_died(node_id);
-    }
-  }
-
-  // With placement_mu_ held.
-  std::string address_of(const std::string& node_id) {
-    for (const auto& node : registry_.nodes()) {
-      if (node.node_id == node_id) return node.address;
-    }
-    return "";
-  }
-
-  proto::Node::Stub& node_stub(const std::string& node_id, const std::string& address) {
-    std::lock_guard<std::mutex> lock(stubs_mu_);
-    auto& stub = node_stubs_[node_id];
-    if (!stub) stub = proto::Node::NewStub(make_channel(address));
-    return *stub;
-  }
-
   NodeRegistry& registry_;
   std::string token_;
-  std::mutex placement_mu_;
-  PlacementTable placement_;                  // guarded by placement_mu_
-  ActorDirectory directory_;
   LibStore libs_;
-  std::mutex stubs_mu_;
-  std::map<std::string, std::unique_ptr<proto::Node::Stub>> node_stubs_;  // guarded by stubs_mu_
+  ActorManager actors_;
+  std::atomic<uint64_t> next_session_{1};
+  std::mutex sessions_mu_;
+  std::condition_variable sessions_cv_;
+  bool stopping_ = false;  // guarded by sessions_mu_
 };
 
 }  // namespace
@@ -266,7 +189,10 @@ std::string HeadServer::start() {
     std::unique_lock<std::mutex> lock(impl->mu);
     while (!impl->stopping) {
       impl->stop_cv.wait_for(lock, std::chrono::milliseconds(200));
-      impl->service.sweep(Clock::now());
+      lock.unlock();
+      impl->service.actors().sweep(Clock::now());
+      impl->service.actors().run_restarts();  // node RPCs: outside the head's locks
+      lock.lock();
     }
   });
   return impl_->config.host + ":" + std::to_string(bound);
@@ -279,7 +205,10 @@ void HeadServer::shutdown() {
     impl_->stopping = true;
   }
   impl_->stop_cv.notify_all();
-  if (impl_->server) impl_->server->Shutdown();
+  impl_->service.stop_sessions();
+  if (impl_->server) {
+    impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  }
   if (impl_->sweeper.joinable()) impl_->sweeper.join();
 }
 

@@ -28,6 +28,8 @@ struct RemoteSpec {
   uint32_t ctor_index = 0;
   Bytes ctor_args;
   Limits limits;  // what each worker's limits() draws on (hosted by this process)
+  // cluster mode: attach to the running actor of this name instead of creating one.
+  std::string existing_name;
 };
 
 class RemoteCallTask : public CallTask {

@@ -231,6 +231,30 @@ TEST_F(ClusterTest, PoolOfClusterActorsBalancesCallsOverItsMembers) {
   EXPECT_EQ(seen, (std::vector<int>{1, 1, 2, 2}));  // round robin: each member has its state
 }
 
+TEST_F(ClusterTest, NamedActorsAreFoundByNameAndNamesAreUnique) {
+  Options named = cluster({{"cpu", 0.5}});
+  named.name = "ledger";
+  {
+    auto ledger = concurry::options<Counter>(named).init(100);
+    auto found = concurry::get_actor<Counter>("ledger");
+    EXPECT_EQ(found.add(5).result(kWait), 105);
+    EXPECT_EQ(ledger.get().result(kWait), 105);  // one instance, one state
+    found.stop();                                 // a found handle leaves the actor running
+    EXPECT_EQ(ledger.get().result(kWait), 105);
+    try {
+      concurry::options<Counter>(named).init(0);
+      FAIL() << "expected ClusterError for a duplicate name";
+    } catch (const concurry::ClusterError& e) {
+      EXPECT_NE(std::string(e.what()).find("'ledger' already exists"), std::string::npos)
+          << e.what();
+    }
+    EXPECT_THROW(concurry::get_actor<Spender>("ledger"), concurry::InvalidOptionError);
+  }  // the creating handle stops it: the name is free again
+  EXPECT_THROW(concurry::get_actor<Counter>("ledger"), concurry::ClusterError);
+  auto again = concurry::options<Counter>(named).init(1);
+  EXPECT_EQ(concurry::get_actor<Counter>("ledger").get().result(kWait), 1);
+}
+
 TEST_F(ClusterTest, ConnectingTwiceIsRefusedNamingTheAddress) {
   try {
     concurry::connect();
@@ -272,6 +296,34 @@ TEST_F(ClusterTest, NodeAnswersMalformedStreamsWithErrorsAndKeepsServing) {
   }
   auto counter = concurry::options<Counter>(cluster({{"gpu", 1}})).init(3);
   EXPECT_EQ(counter.add(1).result(kWait), 4);
+}
+
+TEST_F(ClusterTest, AnotherClientSeesANamedActorsState) {
+  Options named = cluster({{"cpu", 0.5}});
+  named.name = "shared-counter";
+  auto counter = concurry::options<Counter>(named).init(41);
+  Daemon other("tests/integration/cluster_client",
+               {cluster_->address, runfile(kLib), "get", "shared-counter"});
+  EXPECT_EQ(other.first_line(), "42");
+  EXPECT_EQ(other.stop(0, 30s), 0) << other.error_line(1s);
+  EXPECT_EQ(counter.get().result(kWait), 42);
+}
+
+TEST_F(ClusterTest, AClientThatDiesFreesItsActors) {
+  {
+    Daemon orphan("tests/integration/cluster_client", {cluster_->address, runfile(kLib), "orphan"});
+    ASSERT_EQ(orphan.first_line(30s), "created") << orphan.error_line(1s);
+    EXPECT_EQ(orphan.stop(0, 30s), 0);
+  }
+  // Its gpu actor is stopped by the head once its session ends: the gpu is free again.
+  EXPECT_TRUE(eventually(cluster_->address, "", [](const auto& r) {
+    for (const auto& a : r.actors()) {
+      if (a.resources().count("gpu") && a.state() == "ALIVE") return false;
+    }
+    return true;
+  }));
+  auto gpu = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
+  EXPECT_EQ(gpu.get().result(kWait), 0);
 }
 
 #endif  // CONCURRY_EMBEDDED
@@ -356,6 +408,34 @@ TEST(ClusterFailureTest, KilledNodeFailsEveryCallInFlightWithWorkerCrashedError)
     EXPECT_EQ(survivor.add(1).result(concurry::Duration(15.0)), 1);
   }
   EXPECT_THROW(concurry::options<Counter>(cluster({{"gpu", 1}})).init(0), concurry::ClusterError);
+  concurry::shutdown();
+}
+
+TEST(ClusterFailureTest, ActorWithRestartsComesBackOnAnotherNodeAndRetriedCallsSucceed) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  Options o = cluster({{"cpu", 1}});
+  o.max_restarts = 1;
+  o.num_retries = concurry::PerMethod<int>{{"*", 0}, {"add", 5}};  // add is retried, slow is not
+  o.retry_wait = 0.2;  // seconds
+  o.max_queued_tasks = 0;
+  auto phoenix = concurry::options<Counter>(o).init(10);
+  int first_pid = phoenix.pid().result(kWait);
+  Daemon& victim = first_pid == static_cast<int>(c.cpu->pid()) ? *c.cpu : *c.gpu;
+  int survivor_pid = first_pid == static_cast<int>(c.cpu->pid()) ? c.gpu->pid() : c.cpu->pid();
+  EXPECT_EQ(phoenix.add(1).result(kWait), 11);
+  auto doomed = phoenix.slow(400);
+  std::this_thread::sleep_for(100ms);
+  ::kill(victim.pid(), SIGKILL);
+  auto retried = phoenix.add(1);  // sent to the dead node or parked: retried on the new one
+  EXPECT_THROW(doomed.result(kWait), concurry::WorkerCrashedError);
+  // The constructor ran again with the original arguments, on the other node.
+  EXPECT_EQ(retried.result(concurry::Duration(60.0)), 11);
+  EXPECT_EQ(phoenix.pid().result(kWait), survivor_pid);
+  auto status_reply = status(c.address, "");
+  ASSERT_EQ(status_reply.actors_size(), 1);
+  EXPECT_EQ(status_reply.actors(0).restarts(), 1);
+  EXPECT_EQ(status_reply.actors(0).state(), "ALIVE");
   concurry::shutdown();
 }
 

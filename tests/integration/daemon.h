@@ -35,19 +35,22 @@ inline std::string program(const std::string& name) { return runfile("tools/" + 
 // A daemon started for real, with its stdout and stderr captured.
 class Daemon {
  public:
+  // `name`: a program of tools/ ("concurry-head"), or a runfiles path with a '/'.
   Daemon(const std::string& name, std::vector<std::string> args) {
     int out[2], err[2];
     EXPECT_EQ(::pipe(out), 0);
     EXPECT_EQ(::pipe(err), 0);
+    // Everything exec needs is built before fork: the child of a threaded process (gRPC)
+    // may not allocate.
+    std::string path = name.find('/') == std::string::npos ? program(name) : runfile(name);
+    std::vector<char*> argv = {path.data()};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(out[1], 1);
       ::dup2(err[1], 2);
-      std::string path = program(name);
-      std::vector<char*> argv = {path.data()};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(path.c_str(), argv.data());
+      ::execv(argv[0], argv.data());
       ::_exit(127);
     }
     ::close(out[1]);

@@ -1,0 +1,49 @@
+// get_actor: a Handle to a named cluster actor, from any client of the cluster.
+//
+//   // one program:
+//   auto counter = concurry::options<Counter>({.mode = "cluster", .name = "counter"}).init(0);
+//   // another (or the same):
+//   auto same = concurry::get_actor<Counter>("counter");
+//   same.add(1).result();   // the same instance, the same state
+//
+// Throws ClusterError when no live actor has that name (or the head is unreachable) and
+// InvalidOptionError when it is of another class. Destroying or stopping this handle leaves the
+// actor running: it stops when the handle that created it does. `options` may set per-call
+// behaviour (retries, blocking, max_queued_tasks); the mode is always "cluster".
+#ifndef CONCURRY_CLIENT_GET_ACTOR_H_
+#define CONCURRY_CLIENT_GET_ACTOR_H_
+
+#include <memory>
+#include <string>
+
+#include "concurry/core/errors.h"
+#include "concurry/core/options.h"
+#include "concurry/runtime/handle.h"
+#include "concurry/runtime/internal/executor_factory.h"
+#include "concurry/runtime/internal/remote_call_task.h"
+#include "concurry/runtime/internal/worker_core.h"
+#include "concurry/runtime/worker_builder.h"
+
+namespace concurry {
+
+template <class T>
+Handle<T> get_actor(const std::string& name, Options options = {}) {
+  using M = internal::Methods<T>;
+  static_assert(M::kRemote,
+                "concurry: get_actor needs the class registered with CONCURRY_WORKER");
+  if (name.empty()) throw InvalidOptionError("get_actor: the name is empty");
+  options.mode = "cluster";
+  options.max_workers = 1;
+  options.on_demand = false;
+  ResolvedOptions resolved = resolve_options(options, internal::class_defaults<T>(), M::names());
+  internal::check_supported(resolved);
+  auto spec = std::make_shared<internal::RemoteSpec>();
+  spec->class_name = M::kName;
+  spec->existing_name = name;
+  return Handle<T>(std::make_shared<internal::WorkerCore>(
+      M::kName, std::move(resolved), [spec]() -> std::shared_ptr<void> { return spec; }));
+}
+
+}  // namespace concurry
+
+#endif  // CONCURRY_CLIENT_GET_ACTOR_H_

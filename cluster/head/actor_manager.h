@@ -1,0 +1,63 @@
+// ActorManager: the head's actor duties. Places an actor (PlacementTable, under one lock),
+// has the chosen node construct it, and records it (ActorDirectory); stops actors and frees
+// what they held; answers where an actor lives (by id or name); when a node dies, re-creates
+// its actors that have restarts left on another feasible node, and marks the rest dead; when
+// a client's session ends, stops its unnamed actors. Thread-safe. Internal (includes gRPC).
+#ifndef CONCURRY_CLUSTER_HEAD_ACTOR_MANAGER_H_
+#define CONCURRY_CLUSTER_HEAD_ACTOR_MANAGER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "concurry/cluster/head/actor_directory.h"
+#include "concurry/cluster/head/lib_store.h"
+#include "concurry/cluster/head/node_registry.h"
+#include "concurry/cluster/head/placement.h"
+#include "concurry/proto/concurry.grpc.pb.h"
+
+namespace concurry::internal {
+
+class ActorManager {
+ public:
+  ActorManager(NodeRegistry& registry, const LibStore& libs, std::string token);
+
+  void add_node(const std::string& node_id, std::map<std::string, double> resources);
+  grpc::Status create(const proto::CreateActorRequest& request, proto::CreateActorReply* reply);
+  grpc::Status stop(const std::string& actor_id);
+  grpc::Status lookup(const proto::LookupActorRequest& request, proto::LookupActorReply* reply);
+  // Declares silent nodes dead: their resources leave placement, their actors restart or die.
+  void sweep(Clock::time_point now);
+  // Re-creates the actors sweep() found restarting (called by the head's sweeper thread).
+  void run_restarts();
+  void session_ended(const std::string& session_id);
+  void fill_status(proto::ClusterStatusReply* reply) const;
+
+ private:
+  // Places `request` and has the node construct it as `actor_id`; reserves resources, frees
+  // them again unless the constructor succeeded.
+  grpc::Status construct(const proto::CreateActorRequest& request, const std::string& actor_id,
+                         proto::CreateActorReply* reply, std::string* node_id,
+                         std::string* address);
+  void sweep_locked(Clock::time_point now);  // placement_mu_ held
+  std::string address_of(const std::string& node_id) const;
+  proto::Node::Stub& node_stub(const std::string& node_id, const std::string& address);
+
+  NodeRegistry& registry_;
+  const LibStore& libs_;
+  std::string token_;
+  ActorDirectory directory_;
+  std::mutex placement_mu_;
+  PlacementTable placement_;                    // guarded by placement_mu_
+  std::deque<ActorRecord> restarts_;            // guarded by placement_mu_
+  std::mutex stubs_mu_;
+  std::map<std::string, std::unique_ptr<proto::Node::Stub>> node_stubs_;  // guarded by stubs_mu_
+};
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_CLUSTER_HEAD_ACTOR_MANAGER_H_
