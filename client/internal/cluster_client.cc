@@ -9,7 +9,7 @@
 #include <mutex>
 
 #include "concurry/client/internal/embedded_cluster.h"
-#include "concurry/client/internal/node_connection.h"
+#include "concurry/cluster/common/call_stream.h"
 #include "concurry/cluster/common/auth.h"
 #include "concurry/cluster/common/digest.h"
 #include "concurry/cluster/common/grpc_options.h"
@@ -58,7 +58,8 @@ struct ClusterClient::Impl {
   std::string session_id;
   std::thread session_reader;
   std::mutex mu;
-  std::map<std::string, std::shared_ptr<NodeConnection>> nodes;  // guarded by mu
+  std::map<std::string, std::shared_ptr<CallStream>> nodes;  // guarded by mu
+  std::shared_ptr<CallStream> pools;                          // guarded by mu: to the head
   bool closed = false;                                           // guarded by mu
 
   // ClusterError for a failed head RPC, naming the head and the cause.
@@ -159,11 +160,12 @@ ClusterClient::ClusterClient(const ConnectOptions& options) : impl_(std::make_un
 ClusterClient::~ClusterClient() { close(); }
 
 void ClusterClient::close() {
-  std::map<std::string, std::shared_ptr<NodeConnection>> nodes;
+  std::map<std::string, std::shared_ptr<CallStream>> nodes;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->closed = true;
     nodes.swap(impl_->nodes);
+    if (impl_->pools) nodes["head"] = std::move(impl_->pools);
   }
   for (auto& [address, connection] : nodes) connection->close();
   if (impl_->session_reader.joinable()) {
@@ -175,9 +177,12 @@ void ClusterClient::close() {
 
 const std::string& ClusterClient::address() const { return impl_->address; }
 
-ClusterClient::Placed ClusterClient::create_actor(const RemoteSpec& spec,
-                                                  const ResolvedOptions& options) {
-  Impl& c = *impl_;
+namespace {
+
+// What the head needs to place and construct one actor of `spec` (also a pool's member).
+proto::CreateActorRequest actor_request(const RemoteSpec& spec, const ResolvedOptions& options,
+                                        const std::string& session_id,
+                                        const std::vector<std::string>& libs) {
   proto::CreateActorRequest request;
   request.set_class_name(spec.class_name);
   request.set_ctor_index(spec.ctor_index);
@@ -188,12 +193,21 @@ ClusterClient::Placed ClusterClient::create_actor(const RemoteSpec& spec,
   if (options.merged.placement) request.set_placement(options.merged.placement->str());
   if (options.merged.name) request.set_name(*options.merged.name);
   if (options.merged.max_restarts) request.set_max_restarts(*options.merged.max_restarts);
-  request.set_session_id(c.session_id);
-  for (const auto& digest : c.libs) request.add_libs(digest);
+  request.set_session_id(session_id);
+  for (const auto& digest : libs) request.add_libs(digest);
   if (!spec.limits.empty()) {
     // Private limits: the node builds the actor's own set from the definitions.
     request.set_limits(encode_limit_definitions(spec.limits.definitions()));
   }
+  return request;
+}
+
+}  // namespace
+
+ClusterClient::Placed ClusterClient::create_actor(const RemoteSpec& spec,
+                                                  const ResolvedOptions& options) {
+  Impl& c = *impl_;
+  proto::CreateActorRequest request = actor_request(spec, options, c.session_id, c.libs);
   proto::CreateActorReply reply;
   grpc::ClientContext context;
   c.prepare(context, Duration(150.0));  // constructors may take their time
@@ -211,14 +225,81 @@ ClusterClient::Placed ClusterClient::create_actor(const RemoteSpec& spec,
   return placed;
 }
 
-std::shared_ptr<NodeConnection> ClusterClient::connection(const std::string& address) {
+ClusterClient::Pool ClusterClient::create_pool(const RemoteSpec& spec,
+                                              const ResolvedOptions& options) {
+  Impl& c = *impl_;
+  proto::CreatePoolRequest request;
+  *request.mutable_member() = actor_request(spec, options, c.session_id, c.libs);
+  request.mutable_member()->clear_name();
+  request.set_size(static_cast<uint32_t>(options.max_workers));
+  request.set_algorithm(std::string(to_string(options.load_balancing)));
+  request.set_max_queued_tasks(options.max_queued_tasks.value_or(0));
+  if (options.merged.name) request.set_name(*options.merged.name);
+  proto::CreatePoolReply reply;
+  grpc::ClientContext context;
+  c.prepare(context, Duration(300.0));
+  std::string what = "a pool of " + std::to_string(options.max_workers) + " " +
+                     (spec.class_name.empty() ? std::string("TaskWorker") : spec.class_name);
+  grpc::Status s = c.head->CreatePool(&context, request, &reply);
+  if (!s.ok()) c.fail(s, "creating " + what);
+  ReplyMessage constructed = decode_reply(reply.init_reply());
+  if (!constructed.ok) raise_error(constructed.error);
+  return Pool{reply.pool_id(), reply.pool_ref()};
+}
+
+PoolStats ClusterClient::pool_stats(const std::string& pool_id) {
+  Impl& c = *impl_;
+  proto::PoolRequest request;
+  request.set_pool_id(pool_id);
+  proto::PoolStatsReply reply;
+  grpc::ClientContext context;
+  c.prepare(context, c.timeout);
+  grpc::Status s = c.head->PoolStats(&context, request, &reply);
+  if (!s.ok()) c.fail(s, "reading the stats of " + pool_id);
+  PoolStats out;
+  out.total_workers = reply.total_workers();
+  out.max_workers = static_cast<int>(reply.total_workers());
+  out.algorithm = reply.algorithm();
+  out.total_dispatched = reply.total_dispatched();
+  out.stopped = reply.stopped();
+  if (reply.max_queued_tasks() > 0) out.max_queued_tasks = reply.max_queued_tasks();
+  for (auto n : reply.member_active()) out.in_flight += n;
+  for (auto n : reply.member_queued()) out.queued += n;
+  return out;
+}
+
+void ClusterClient::stop_pool(const std::string& pool_id) {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->closed && !impl_->embedded) return;
+  }
+  proto::PoolRequest request;
+  request.set_pool_id(pool_id);
+  proto::StopPoolReply reply;
+  grpc::ClientContext context;
+  impl_->prepare(context, Duration(30.0));
+  impl_->head->StopPool(&context, request, &reply);  // best effort, like stop_actor
+}
+
+std::shared_ptr<CallStream> ClusterClient::pool_stream() {
+  Impl& c = *impl_;
+  std::lock_guard<std::mutex> lock(c.mu);
+  if (c.closed) throw ClusterError("disconnected from the cluster (concurry::shutdown())");
+  if (!c.pools || c.pools->broken()) {
+    if (c.pools) c.pools->close();
+    c.pools = std::make_shared<CallStream>(c.address, c.token, CallStream::Target::kHeadPools);
+  }
+  return c.pools;
+}
+
+std::shared_ptr<CallStream> ClusterClient::connection(const std::string& address) {
   Impl& c = *impl_;
   std::lock_guard<std::mutex> lock(c.mu);
   if (c.closed) throw ClusterError("disconnected from the cluster (concurry::shutdown())");
   auto& connection = c.nodes[address];
   if (!connection || connection->broken()) {
     if (connection) connection->close();
-    connection = std::make_shared<NodeConnection>(address, c.token);
+    connection = std::make_shared<CallStream>(address, c.token);
   }
   return connection;
 }

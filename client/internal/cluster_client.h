@@ -1,6 +1,6 @@
 // ClusterClient: this process's session with a cluster — the head's address and stub, the
 // digests of the worker libraries it uploaded, the embedded cluster when it started one, and
-// one NodeConnection per node it calls. connect()/shutdown() in connect.h drive it; cluster
+// one CallStream per node it calls. connect()/shutdown() in connect.h drive it; cluster
 // executors hold a shared_ptr, so a session outlives shutdown() until its last worker is gone
 // (its calls then fail as stopped). Thread-safe. Internal.
 #ifndef CONCURRY_CLIENT_INTERNAL_CLUSTER_CLIENT_H_
@@ -11,10 +11,11 @@
 
 #include "concurry/client/connect.h"
 #include "concurry/core/options.h"
+#include "concurry/runtime/pool_stats.h"
 
 namespace concurry::internal {
 
-class NodeConnection;
+class CallStream;
 struct RemoteSpec;
 
 class ClusterClient {
@@ -23,7 +24,7 @@ class ClusterClient {
     std::string actor_id;
     std::string node_id;
     uint64_t actor_ref = 0;
-    std::shared_ptr<NodeConnection> connection;
+    std::shared_ptr<CallStream> connection;
     std::string class_name;
     int max_restarts = 0;
     std::string state;  // ALIVE, or RESTARTING / STOPPED / DEAD from a lookup
@@ -45,13 +46,24 @@ class ClusterClient {
   // Where an actor lives now, by name or by id; waits up to `wait` while it restarts. Throws
   // ClusterError (unknown name, unreachable head).
   Placed lookup_actor(const std::string& key, bool by_name, Duration wait);
+  struct Pool {
+    std::string pool_id;
+    uint64_t pool_ref = 0;
+  };
+  // Has the head create a pool of options.max_workers members (it dispatches their calls);
+  // rethrows a member constructor's exception, or ClusterError.
+  Pool create_pool(const RemoteSpec& spec, const ResolvedOptions& options);
+  PoolStats pool_stats(const std::string& pool_id);
+  void stop_pool(const std::string& pool_id);
+  // The stream pool calls travel on (to the head), opened on first use.
+  std::shared_ptr<CallStream> pool_stream();
   // Best effort: the head frees the actor's resources and the node stops it.
   void stop_actor(const std::string& actor_id);
   const std::string& address() const;
 
  private:
   void close();
-  std::shared_ptr<NodeConnection> connection(const std::string& address);
+  std::shared_ptr<CallStream> connection(const std::string& address);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "concurry/client/internal/cluster_client.h"
-#include "concurry/client/internal/node_connection.h"
+#include "concurry/cluster/common/call_stream.h"
 #include "concurry/core/errors.h"
 #include "concurry/core/wire.h"
 #include "concurry/runtime/internal/executor.h"
@@ -29,7 +29,7 @@ constexpr Duration kRestartWait{60.0};
 
 // What the executor and its calls in flight share: where the actor is, the completion hook,
 // and the count of calls not yet answered (stop waits for it to drain).
-class ActorLink final : public NodeConnection::Caller,
+class ActorLink final : public CallStream::Caller,
                         public std::enable_shared_from_this<ActorLink> {
  public:
   ActorLink(std::shared_ptr<ClusterClient> client, ClusterClient::Placed placed, std::string name,

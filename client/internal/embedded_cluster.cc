@@ -55,8 +55,8 @@ EmbeddedCluster::EmbeddedCluster(const std::string& auth_token,
 EmbeddedCluster::~EmbeddedCluster() {
   impl_->stop = true;
   if (impl_->heartbeats.joinable()) impl_->heartbeats.join();
+  impl_->head->shutdown();  // first: its streams to the node end, so the node stops at once
   impl_->node->shutdown();
-  impl_->head->shutdown();
 }
 
 const std::string& EmbeddedCluster::head_address() const { return impl_->head_address; }

@@ -12,6 +12,8 @@
 #include "concurry/cluster/head/actor_manager.h"
 #include "concurry/cluster/head/lib_store.h"
 #include "concurry/cluster/head/node_registry.h"
+#include "concurry/cluster/head/pool_manager.h"
+#include "concurry/cluster/common/reply_stream.h"
 #include "concurry/core/errors.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
@@ -21,7 +23,7 @@ namespace {
 class HeadService final : public proto::Head::Service {
  public:
   HeadService(NodeRegistry& registry, std::string token)
-      : registry_(registry), token_(token), actors_(registry, libs_, token) {}
+      : registry_(registry), token_(token), actors_(registry, libs_, token), pools_(actors_, token) {}
 
   ActorManager& actors() { return actors_; }
 
@@ -31,6 +33,8 @@ class HeadService final : public proto::Head::Service {
     stopping_ = true;
     sessions_cv_.notify_all();
   }
+  // The head's own streams to nodes end (after the server stopped taking calls).
+  void close_streams() { pools_.close(); }
 
   grpc::Status RegisterNode(grpc::ServerContext* context, const proto::RegisterNodeRequest* request,
                             proto::RegisterNodeReply* reply) override {
@@ -106,8 +110,36 @@ class HeadService final : public proto::Head::Service {
         sessions_cv_.wait_for(lock, std::chrono::milliseconds(100));
       }
     }
+    pools_.session_ended(id);
     actors_.session_ended(id);
     return grpc::Status::OK;
+  }
+
+  grpc::Status CreatePool(grpc::ServerContext* context, const proto::CreatePoolRequest* request,
+                          proto::CreatePoolReply* reply) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    return pools_.create(*request, reply);
+  }
+
+  grpc::Status PoolStats(grpc::ServerContext* context, const proto::PoolRequest* request,
+                         proto::PoolStatsReply* reply) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    return pools_.stats(*request, reply);
+  }
+
+  grpc::Status StopPool(grpc::ServerContext* context, const proto::PoolRequest* request,
+                        proto::StopPoolReply*) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    return pools_.stop(*request);
+  }
+
+  grpc::Status PoolCalls(grpc::ServerContext* context, ServerCallStream* stream) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    return serve_call_stream(context, stream,
+                             [this](uint64_t ref, uint64_t id, Bytes request,
+                                    const std::shared_ptr<ReplySink>& sink) {
+                               pools_.call(ref, id, std::move(request), sink);
+                             });
   }
 
   grpc::Status MissingLibs(grpc::ServerContext* context, const proto::MissingLibsRequest* request,
@@ -147,6 +179,7 @@ class HeadService final : public proto::Head::Service {
   std::string token_;
   LibStore libs_;
   ActorManager actors_;
+  PoolManager pools_;
   std::atomic<uint64_t> next_session_{1};
   std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;
@@ -209,6 +242,7 @@ void HeadServer::shutdown() {
   if (impl_->server) {
     impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   }
+  impl_->service.close_streams();
   if (impl_->sweeper.joinable()) impl_->sweeper.join();
 }
 

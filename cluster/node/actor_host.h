@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "concurry/cluster/common/reply_sink.h"
 #include "concurry/core/duration.h"
 #include "concurry/core/serialization.h"
 
@@ -20,13 +21,6 @@ namespace concurry::internal {
 
 class Executor;
 struct ClassEntry;
-
-// Where replies go: one per call stream. Called from actor threads.
-class ReplySink {
- public:
-  virtual ~ReplySink() = default;
-  virtual void deliver(uint64_t call_id, Bytes reply) = 0;
-};
 
 struct ActorInfo {
   std::string actor_id;

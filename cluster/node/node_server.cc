@@ -12,7 +12,7 @@
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/cluster/node/actor_host.h"
 #include "concurry/cluster/node/lib_loader.h"
-#include "concurry/cluster/node/stream_session.h"
+#include "concurry/cluster/common/reply_stream.h"
 #include "concurry/core/errors.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
@@ -61,36 +61,13 @@ class NodeService final : public proto::Node::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Calls(grpc::ServerContext* context, CallStream* stream) override {
+  grpc::Status Calls(grpc::ServerContext* context, ServerCallStream* stream) override {
     if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
-    auto session = std::make_shared<StreamSession>(stream);
-    std::thread writer([session] { session->write_loop(); });
-    proto::CallBatch batch;
-    bool malformed = false;
-    while (stream->Read(&batch)) {
-      int n = batch.request_size();
-      if (batch.actor_ref_size() != n || batch.call_id_size() != n) {
-        malformed = true;  // the arrays must line up; nothing of this batch can be trusted
-        break;
-      }
-      session->add_in_flight(static_cast<size_t>(n));
-      for (int i = 0; i < n; ++i) {
-        host_.call(batch.actor_ref(i), batch.call_id(i),
-                   std::move(*batch.mutable_request(i)), session);
-      }
-    }
-    // The client finished sending (or left): answer what it sent, unless it is gone.
-    session->close();
-    while (!session->wait_done(std::chrono::milliseconds(100))) {
-      if (context->IsCancelled()) session->abandon();
-    }
-    writer.join();
-    if (malformed) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "malformed CallBatch: actor_ref, call_id and request must have the "
-                          "same length");
-    }
-    return grpc::Status::OK;
+    return serve_call_stream(context, stream,
+                             [this](uint64_t ref, uint64_t id, Bytes request,
+                                    const std::shared_ptr<ReplySink>& sink) {
+                               host_.call(ref, id, std::move(request), sink);
+                             });
   }
 
  private:

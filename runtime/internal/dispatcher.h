@@ -34,6 +34,12 @@ class Dispatcher {
 std::unique_ptr<Dispatcher> make_dispatcher(const ResolvedOptions& options,
                                             const InstanceFactory& factory);
 
+// Cluster pools are dispatched by the head: the client library (//client) registers the
+// dispatcher that streams their calls there. Without it, cluster pools are dispatched here.
+using ClusterPoolBackend = std::unique_ptr<Dispatcher> (*)(const ResolvedOptions& options,
+                                                            const InstanceFactory& factory);
+void set_cluster_pool_backend(ClusterPoolBackend backend);
+
 }  // namespace concurry::internal
 
 #endif  // CONCURRY_RUNTIME_INTERNAL_DISPATCHER_H_

@@ -11,6 +11,8 @@
 #include "concurry/core/global_config.h"
 #include "concurry/core/submission_queue.h"
 #include "concurry/runtime/internal/dispatcher.h"
+
+#include <atomic>
 #include "concurry/runtime/internal/executor_factory.h"
 #include "concurry/runtime/internal/timer.h"
 
@@ -168,9 +170,18 @@ class OnDemandDispatcher final : public Dispatcher {
 std::unique_ptr<Dispatcher> make_pool_dispatcher(const ResolvedOptions& options,
                                                  const InstanceFactory& factory);
 
+namespace {
+std::atomic<ClusterPoolBackend> cluster_pool_backend{nullptr};
+}  // namespace
+
+void set_cluster_pool_backend(ClusterPoolBackend backend) { cluster_pool_backend.store(backend); }
+
 std::unique_ptr<Dispatcher> make_dispatcher(const ResolvedOptions& options,
                                             const InstanceFactory& factory) {
   if (options.on_demand) return std::make_unique<OnDemandDispatcher>(options, factory);
+  if (options.mode == Mode::kCluster && options.max_workers > 1) {
+    if (ClusterPoolBackend backend = cluster_pool_backend.load()) return backend(options, factory);
+  }
   return make_pool_dispatcher(options, factory);
 }
 

@@ -1,4 +1,4 @@
-#include "concurry/client/internal/node_connection.h"
+#include "concurry/cluster/common/call_stream.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -17,7 +17,7 @@
 
 namespace concurry::internal {
 
-struct NodeConnection::Impl {
+struct CallStream::Impl {
   struct Pending {
     std::unique_ptr<RemoteCallTask> task;
     std::shared_ptr<Caller> caller;
@@ -25,6 +25,8 @@ struct NodeConnection::Impl {
 
   std::string address;
   std::unique_ptr<proto::Node::Stub> stub;
+  std::unique_ptr<proto::Head::Stub> head_stub;
+  std::string what;  // "node" or "head"
   grpc::ClientContext context;
   std::unique_ptr<grpc::ClientReaderWriter<proto::CallBatch, proto::ReplyBatch>> stream;
   std::atomic<uint64_t> next_id{1};
@@ -93,7 +95,7 @@ struct NodeConnection::Impl {
     {
       std::lock_guard<std::mutex> lock(mu);
       stopped = closing;
-      death = "the connection to node " + address + " was lost (" +
+      death = "the connection to " + what + " " + address + " was lost (" +
               (status.ok() ? std::string("the node ended the stream")
                            : status.error_message()) + ")";
       lost.swap(pending);
@@ -102,20 +104,27 @@ struct NodeConnection::Impl {
   }
 };
 
-NodeConnection::NodeConnection(const std::string& address, const std::string& auth_token)
+CallStream::CallStream(const std::string& address, const std::string& auth_token, Target target)
     : impl_(std::make_shared<Impl>()) {
   impl_->address = address;
-  impl_->stub = proto::Node::NewStub(make_channel(address));
   add_token(&impl_->context, auth_token);
-  impl_->stream = impl_->stub->Calls(&impl_->context);
+  if (target == Target::kNode) {
+    impl_->what = "node";
+    impl_->stub = proto::Node::NewStub(make_channel(address));
+    impl_->stream = impl_->stub->Calls(&impl_->context);
+  } else {
+    impl_->what = "head";
+    impl_->head_stub = proto::Head::NewStub(make_channel(address));
+    impl_->stream = impl_->head_stub->PoolCalls(&impl_->context);
+  }
   std::shared_ptr<Impl> impl = impl_;  // a detached reader keeps what it reads from alive
   impl_->writer = std::thread([impl] { impl->write_loop(); });
   impl_->reader = std::thread([impl] { impl->read_loop(); });
 }
 
-NodeConnection::~NodeConnection() { close(); }
+CallStream::~CallStream() { close(); }
 
-void NodeConnection::send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> task,
+void CallStream::send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> task,
                           std::shared_ptr<Caller> caller) {
   Impl& c = *impl_;
   uint64_t id = c.next_id.fetch_add(1, std::memory_order_relaxed);
@@ -135,7 +144,7 @@ void NodeConnection::send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> ta
   {
     std::unique_lock<std::mutex> lock(c.mu);
     if (c.broken || c.closing) {
-      std::string death = c.death.empty() ? "the connection to node " + c.address + " is closed"
+      std::string death = c.death.empty() ? "the connection to " + c.what + " " + c.address + " is closed"
                                           : c.death;
       bool stopped = c.closing;
       lock.unlock();
@@ -168,7 +177,7 @@ void NodeConnection::send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> ta
   if (wake) c.cv.notify_all();
 }
 
-void NodeConnection::close() {
+void CallStream::close() {
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->closing = true;
@@ -187,7 +196,7 @@ void NodeConnection::close() {
   }
 }
 
-bool NodeConnection::broken() const {
+bool CallStream::broken() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->broken;
 }

@@ -1,10 +1,10 @@
-// StreamSession: the reply side of one call stream on a node. Actor threads deliver replies;
+// ReplyStream: the reply side of one call stream on a node. Actor threads deliver replies;
 // they go out batched — everything waiting when the writer thread gets to it is one
 // ReplyBatch — except that a reply which is the stream's only outstanding call is written at
 // once by the actor thread that produced it (no thread hop on the one-call-at-a-time path).
 // At most one thread writes at any time. Internal (includes gRPC).
-#ifndef CONCURRY_CLUSTER_NODE_STREAM_SESSION_H_
-#define CONCURRY_CLUSTER_NODE_STREAM_SESSION_H_
+#ifndef CONCURRY_CLUSTER_COMMON_REPLY_STREAM_H_
+#define CONCURRY_CLUSTER_COMMON_REPLY_STREAM_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -12,16 +12,19 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "concurry/cluster/node/actor_host.h"
+#include <functional>
+#include <thread>
+
+#include "concurry/cluster/common/reply_sink.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
 namespace concurry::internal {
 
-using CallStream = grpc::ServerReaderWriter<proto::ReplyBatch, proto::CallBatch>;
+using ServerCallStream = grpc::ServerReaderWriter<proto::ReplyBatch, proto::CallBatch>;
 
-class StreamSession final : public ReplySink {
+class ReplyStream final : public ReplySink {
  public:
-  explicit StreamSession(CallStream* stream) : stream_(stream) {}
+  explicit ReplyStream(ServerCallStream* stream) : stream_(stream) {}
 
   void deliver(uint64_t call_id, Bytes reply) override {
     std::unique_lock<std::mutex> lock(mu_);
@@ -104,7 +107,7 @@ class StreamSession final : public ReplySink {
   }
 
  private:
-  CallStream* stream_;
+  ServerCallStream* stream_;
   std::mutex mu_;
   std::condition_variable cv_;
   proto::ReplyBatch outbox_;     // guarded by mu_
@@ -116,6 +119,44 @@ class StreamSession final : public ReplySink {
   bool done_ = false;            // guarded by mu_
 };
 
+// Serves one call stream: every call of every CallBatch goes to `dispatch` (which must see to
+// exactly one reply per call through the sink), replies go back batched, and the stream ends
+// once the client finished sending and every call is answered (or the client left). A batch
+// whose arrays do not line up ends the stream with INVALID_ARGUMENT.
+using CallDispatch = std::function<void(uint64_t ref, uint64_t call_id, Bytes request,
+                                        const std::shared_ptr<ReplySink>& sink)>;
+
+inline grpc::Status serve_call_stream(grpc::ServerContext* context, ServerCallStream* stream,
+                                      const CallDispatch& dispatch) {
+  auto session = std::make_shared<ReplyStream>(stream);
+  std::thread writer([session] { session->write_loop(); });
+  proto::CallBatch batch;
+  bool malformed = false;
+  while (stream->Read(&batch)) {
+    int n = batch.request_size();
+    if (batch.actor_ref_size() != n || batch.call_id_size() != n) {
+      malformed = true;  // the arrays must line up; nothing of this batch can be trusted
+      break;
+    }
+    session->add_in_flight(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      dispatch(batch.actor_ref(i), batch.call_id(i), std::move(*batch.mutable_request(i)), session);
+    }
+  }
+  // The client finished sending (or left): answer what it sent, unless it is gone.
+  session->close();
+  while (!session->wait_done(std::chrono::milliseconds(100))) {
+    if (context->IsCancelled()) session->abandon();
+  }
+  writer.join();
+  if (malformed) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "malformed CallBatch: actor_ref, call_id and request must have the same "
+                        "length");
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace concurry::internal
 
-#endif  // CONCURRY_CLUSTER_NODE_STREAM_SESSION_H_
+#endif  // CONCURRY_CLUSTER_COMMON_REPLY_STREAM_H_

@@ -1,11 +1,12 @@
-// NodeConnection: one bidirectional call stream from this client to one node, shared by every
-// actor of this client on that node and multiplexed by call id. Calls are encoded on the
+// CallStream: one bidirectional call stream to one node (Node.Calls: every actor of this
+// process on that node shares it) or to the head (Head.PoolCalls: calls to cluster pools, and
+// the head's own calls to pool members), multiplexed by call id. Calls are encoded on the
 // caller's thread; a writer thread sends everything waiting at that moment as one CallBatch
 // (so batches grow under load and a lone call goes out at once); a reader thread hands each
 // reply to the call's Caller. When the stream breaks (the node died, or vanished and missed
 // keepalives), every call in flight and every later call goes to Caller::lost. Internal.
-#ifndef CONCURRY_CLIENT_INTERNAL_NODE_CONNECTION_H_
-#define CONCURRY_CLIENT_INTERNAL_NODE_CONNECTION_H_
+#ifndef CONCURRY_CLUSTER_COMMON_CALL_STREAM_H_
+#define CONCURRY_CLUSTER_COMMON_CALL_STREAM_H_
 
 #include <exception>
 #include <memory>
@@ -17,7 +18,7 @@ namespace concurry::internal {
 
 class RemoteCallTask;
 
-class NodeConnection {
+class CallStream {
  public:
   // What becomes of a sent call. Called on the connection's reader thread (or the sender's,
   // when the call cannot be sent).
@@ -32,8 +33,11 @@ class NodeConnection {
                       bool stopped) = 0;
   };
 
-  NodeConnection(const std::string& address, const std::string& auth_token);
-  ~NodeConnection();
+  enum class Target { kNode, kHeadPools };
+
+  CallStream(const std::string& address, const std::string& auth_token,
+             Target target = Target::kNode);
+  ~CallStream();
 
   void send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> task,
             std::shared_ptr<Caller> caller);
@@ -48,4 +52,4 @@ class NodeConnection {
 
 }  // namespace concurry::internal
 
-#endif  // CONCURRY_CLIENT_INTERNAL_NODE_CONNECTION_H_
+#endif  // CONCURRY_CLUSTER_COMMON_CALL_STREAM_H_

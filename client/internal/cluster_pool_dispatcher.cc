@@ -1,0 +1,163 @@
+// ClusterPoolDispatcher: a cluster pool as the client sees it. The head created the members
+// and dispatches every call (load balancer and per-member submission queues live there, so
+// several clients sharing a pool are balanced together); this side streams calls to the head
+// on the session's pool stream and decides retries, as for single actors. stats() asks the
+// head.
+#include <condition_variable>
+#include <mutex>
+
+#include "concurry/client/internal/cluster_client.h"
+#include "concurry/cluster/common/call_stream.h"
+#include "concurry/core/errors.h"
+#include "concurry/core/wire.h"
+#include "concurry/runtime/internal/dispatcher.h"
+#include "concurry/runtime/internal/remote_call_task.h"
+#include "concurry/runtime/internal/timer.h"
+
+namespace concurry::internal {
+namespace {
+
+class PoolLink final : public CallStream::Caller, public std::enable_shared_from_this<PoolLink> {
+ public:
+  PoolLink(std::shared_ptr<CallStream> stream, uint64_t pool_ref, std::string what)
+      : stream_(std::move(stream)), pool_ref_(pool_ref), what_(std::move(what)) {}
+
+  void send(std::unique_ptr<CallTask> task) {
+    auto* remote = dynamic_cast<RemoteCallTask*>(task.get());
+    if (!remote) {
+      task->fail(std::make_exception_ptr(Error("internal: a local call reached a cluster pool")));
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) {
+        task->cancel();
+        return;
+      }
+      ++in_flight_;
+    }
+    task.release();
+    stream_->send(pool_ref_, std::unique_ptr<RemoteCallTask>(remote), shared_from_this());
+  }
+
+  void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) override {
+    std::optional<Duration> retry_in = task->judge(reply);
+    if (retry_in) {
+      auto held = std::make_shared<std::unique_ptr<RemoteCallTask>>(std::move(task));
+      std::weak_ptr<PoolLink> weak = weak_from_this();
+      run_after(*retry_in, [weak, held] {
+        if (auto link = weak.lock()) {
+          link->stream_->send(link->pool_ref_, std::move(*held), link);
+        } else {
+          (*held)->fail(std::make_exception_ptr(WorkerStoppedError("Worker pool is stopped")));
+        }
+      });
+      return;
+    }
+    task->publish();
+    done();
+  }
+
+  void unsent(std::unique_ptr<RemoteCallTask> task, std::exception_ptr error) override {
+    task->fail(error);
+    done();
+  }
+
+  void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why, bool stopped) override {
+    if (stopped) {
+      task->fail(std::make_exception_ptr(WorkerStoppedError(
+          "disconnected from the cluster (concurry::shutdown()) with the call in flight (" +
+          what_ + ")")));
+      done();
+      return;
+    }
+    // As if the head had answered ClusterError: the retry policy decides.
+    ReplyMessage unreachable;
+    unreachable.error = ErrorRecord{ErrorCode::kInternal, "concurry::ClusterError",
+                                    why + " (" + what_ + ")", what_};
+    replied(std::move(task), encode_reply(unreachable));
+  }
+
+  void begin_stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  void drain(Clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mu_);
+    drained_.wait_until(lock, deadline, [&] { return in_flight_ == 0; });
+  }
+
+ private:
+  void done() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--in_flight_ == 0) drained_.notify_all();
+  }
+
+  std::shared_ptr<CallStream> stream_;
+  uint64_t pool_ref_;
+  std::string what_;
+  std::mutex mu_;
+  std::condition_variable drained_;
+  size_t in_flight_ = 0;   // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+};
+
+class ClusterPoolDispatcher final : public Dispatcher {
+ public:
+  ClusterPoolDispatcher(const ResolvedOptions& options, const InstanceFactory& factory)
+      : client_(ClusterClient::current(/*implicit=*/true)), options_(options) {
+    auto spec = std::static_pointer_cast<RemoteSpec>(factory());
+    if (!spec || spec->magic != RemoteSpec::kMagic) {
+      throw Error("internal: a cluster pool was started without a RemoteSpec");
+    }
+    ClusterClient::Pool pool = client_->create_pool(*spec, options);
+    pool_id_ = pool.pool_id;
+    std::string what = pool_id_ + " of " + std::to_string(options.max_workers) + " " +
+                       (spec->class_name.empty() ? std::string("TaskWorker") : spec->class_name);
+    link_ = std::make_shared<PoolLink>(client_->pool_stream(), pool.pool_ref, what);
+  }
+  ~ClusterPoolDispatcher() override { stop(Duration(30.0)); }
+
+  void dispatch(std::unique_ptr<CallTask> task) override { link_->send(std::move(task)); }
+
+  // Calls in flight finish (until the timeout), then the head stops the members.
+  void stop(Duration timeout) override {
+    if (stopped_) return;
+    stopped_ = true;
+    link_->begin_stop();
+    link_->drain(Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout));
+    client_->stop_pool(pool_id_);
+  }
+  bool is_inline() const override { return false; }
+
+  PoolStats stats() const override {
+    if (stopped_) {
+      PoolStats s;
+      s.max_workers = options_.max_workers;
+      s.algorithm = std::string(stats_name(options_.load_balancing));
+      s.stopped = true;
+      return s;
+    }
+    return client_->pool_stats(pool_id_);
+  }
+
+ private:
+  std::shared_ptr<ClusterClient> client_;
+  ResolvedOptions options_;
+  std::string pool_id_;
+  std::shared_ptr<PoolLink> link_;
+  bool stopped_ = false;
+};
+
+std::unique_ptr<Dispatcher> make_cluster_pool_dispatcher(const ResolvedOptions& options,
+                                                         const InstanceFactory& factory) {
+  return std::make_unique<ClusterPoolDispatcher>(options, factory);
+}
+
+}  // namespace
+
+// Registered when the client library is linked (//client is alwayslink).
+[[maybe_unused]] const bool kClusterPoolBackendRegistered =
+    (set_cluster_pool_backend(&make_cluster_pool_dispatcher), true);
+
+}  // namespace concurry::internal
