@@ -1,4 +1,5 @@
-// get_actor: a Handle to a named cluster actor, from any client of the cluster.
+// get_actor / get_pool: a Handle to a named cluster actor or pool, from any client of the
+// cluster.
 //
 //   // one program:
 //   auto counter = concurry::options<Counter>({.mode = "cluster", .name = "counter"}).init(0);
@@ -34,6 +35,25 @@ Handle<T> get_actor(const std::string& name, Options options = {}) {
   if (name.empty()) throw InvalidOptionError("get_actor: the name is empty");
   options.mode = "cluster";
   options.max_workers = 1;
+  options.on_demand = false;
+  ResolvedOptions resolved = resolve_options(options, internal::class_defaults<T>(), M::names());
+  internal::check_supported(resolved);
+  auto spec = std::make_shared<internal::RemoteSpec>();
+  spec->class_name = M::kName;
+  spec->existing_name = name;
+  return Handle<T>(std::make_shared<internal::WorkerCore>(
+      M::kName, std::move(resolved), [spec]() -> std::shared_ptr<void> { return spec; }));
+}
+
+// A named cluster pool (`.name` with `max_workers > 1`); its calls are dispatched by the head
+// together with every other client's. Stopping this handle leaves the pool running.
+template <class T>
+Handle<T> get_pool(const std::string& name, Options options = {}) {
+  using M = internal::Methods<T>;
+  static_assert(M::kRemote, "concurry: get_pool needs the class registered with CONCURRY_WORKER");
+  if (name.empty()) throw InvalidOptionError("get_pool: the name is empty");
+  options.mode = "cluster";
+  options.max_workers = 2;  // any size > 1 selects the head-dispatched pool; the head has the size
   options.on_demand = false;
   ResolvedOptions resolved = resolve_options(options, internal::class_defaults<T>(), M::names());
   internal::check_supported(resolved);

@@ -247,6 +247,19 @@ ClusterClient::Pool ClusterClient::create_pool(const RemoteSpec& spec,
   return Pool{reply.pool_id(), reply.pool_ref()};
 }
 
+ClusterClient::Pool ClusterClient::find_pool(const std::string& name, std::string* class_name) {
+  Impl& c = *impl_;
+  proto::PoolRequest request;
+  request.set_name(name);
+  proto::PoolStatsReply reply;
+  grpc::ClientContext context;
+  c.prepare(context, c.timeout);
+  grpc::Status s = c.head->PoolStats(&context, request, &reply);
+  if (!s.ok()) c.fail(s, "looking up pool " + name);
+  *class_name = reply.class_name();
+  return Pool{reply.pool_id(), reply.pool_ref()};
+}
+
 PoolStats ClusterClient::pool_stats(const std::string& pool_id) {
   Impl& c = *impl_;
   proto::PoolRequest request;

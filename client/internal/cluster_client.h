@@ -53,6 +53,8 @@ class ClusterClient {
   // Has the head create a pool of options.max_workers members (it dispatches their calls);
   // rethrows a member constructor's exception, or ClusterError.
   Pool create_pool(const RemoteSpec& spec, const ResolvedOptions& options);
+  // The pool named `name` (ClusterError when none); its members' class in `class_name`.
+  Pool find_pool(const std::string& name, std::string* class_name);
   PoolStats pool_stats(const std::string& pool_id);
   void stop_pool(const std::string& pool_id);
   // The stream pool calls travel on (to the head), opened on first use.

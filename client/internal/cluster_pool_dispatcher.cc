@@ -110,7 +110,19 @@ class ClusterPoolDispatcher final : public Dispatcher {
     if (!spec || spec->magic != RemoteSpec::kMagic) {
       throw Error("internal: a cluster pool was started without a RemoteSpec");
     }
-    ClusterClient::Pool pool = client_->create_pool(*spec, options);
+    owner_ = spec->existing_name.empty();
+    std::string name = spec->class_name.empty() ? "TaskWorker" : spec->class_name;
+    ClusterClient::Pool pool;
+    if (owner_) {
+      pool = client_->create_pool(*spec, options);
+    } else {
+      std::string class_name;
+      pool = client_->find_pool(spec->existing_name, &class_name);
+      if (class_name != name) {
+        throw InvalidOptionError("the pool named '" + spec->existing_name + "' runs " +
+                                 class_name + ", not " + name);
+      }
+    }
     pool_id_ = pool.pool_id;
     std::string what = pool_id_ + " of " + std::to_string(options.max_workers) + " " +
                        (spec->class_name.empty() ? std::string("TaskWorker") : spec->class_name);
@@ -120,13 +132,14 @@ class ClusterPoolDispatcher final : public Dispatcher {
 
   void dispatch(std::unique_ptr<CallTask> task) override { link_->send(std::move(task)); }
 
-  // Calls in flight finish (until the timeout), then the head stops the members.
+  // Calls in flight finish (until the timeout), then the head stops the members — when this
+  // handle created the pool; a handle from get_pool() leaves it running.
   void stop(Duration timeout) override {
     if (stopped_) return;
     stopped_ = true;
     link_->begin_stop();
     link_->drain(Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout));
-    client_->stop_pool(pool_id_);
+    if (owner_) client_->stop_pool(pool_id_);
   }
   bool is_inline() const override { return false; }
 
@@ -144,6 +157,7 @@ class ClusterPoolDispatcher final : public Dispatcher {
  private:
   std::shared_ptr<ClusterClient> client_;
   ResolvedOptions options_;
+  bool owner_ = true;
   std::string pool_id_;
   std::shared_ptr<PoolLink> link_;
   bool stopped_ = false;

@@ -256,7 +256,7 @@ grpc::Status PoolManager::stats(const proto::PoolRequest& request, proto::PoolSt
   reply->set_max_queued_tasks(pool->limit ? static_cast<int32_t>(*pool->limit) : 0);
   reply->set_stopped(pool->stopped);
   for (size_t i = 0; i < pool->members.size(); ++i) {
-    reply->add_member_active(pool->balancer.active(i));
+    reply->add_member_active(pool->queues[i].in_flight());
     reply->add_member_total(pool->balancer.total(i));
     reply->add_member_queued(pool->queues[i].waiting());
     reply->add_member_actor(pool->members[i].actor_id);

@@ -5,6 +5,7 @@
 // same worker tests on the embedded cluster, no daemons; tests that need daemons are left out.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -255,6 +256,56 @@ TEST_F(ClusterTest, NamedActorsAreFoundByNameAndNamesAreUnique) {
   EXPECT_EQ(concurry::get_actor<Counter>("ledger").get().result(kWait), 1);
 }
 
+TEST_F(ClusterTest, HeadDispatchesPoolCallsWithEachAlgorithm) {
+  for (const char* algorithm : {"round_robin", "least_total", "least_active", "random"}) {
+    SCOPED_TRACE(algorithm);
+    Options o = cluster({{"cpu", 0.25}});
+    o.max_workers = 4;
+    o.load_balancing = algorithm;
+    auto pool = concurry::options<Counter>(o).init(0);
+    std::vector<int> seen;
+    for (int i = 0; i < 8; ++i) seen.push_back(pool.add(1).result(kWait));
+    concurry::PoolStats stats = pool.stats();
+    EXPECT_EQ(stats.total_workers, 4u);
+    EXPECT_EQ(stats.total_dispatched, 8u);
+    EXPECT_EQ(stats.in_flight, 0u);
+    std::string name = algorithm;
+    if (name == "round_robin" || name == "least_total") {
+      std::sort(seen.begin(), seen.end());
+      EXPECT_EQ(seen, (std::vector<int>{1, 1, 1, 1, 2, 2, 2, 2}));  // two calls per member
+    } else if (name == "least_active") {
+      // One call at a time: every member is idle, the lowest index wins each time.
+      EXPECT_EQ(seen, (std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8}));
+    } else {
+      for (int v : seen) EXPECT_TRUE(v >= 1 && v <= 8);
+    }
+  }
+}
+
+TEST_F(ClusterTest, PoolQueueLimitsHoldCallsAtTheHead) {
+  Options o = cluster({{"cpu", 0.25}});
+  o.max_workers = 2;
+  o.max_queued_tasks = 1;  // one call in flight per member; the rest wait at the head
+  auto pool = concurry::options<Counter>(o).init(0);
+  std::vector<concurry::Future<int>> calls;
+  for (int i = 0; i < 6; ++i) calls.push_back(pool.slow(300));
+  // The calls reach the head a moment later: poll (bounded) until all six are there.
+  concurry::PoolStats busy;
+  for (int i = 0; i < 200; ++i) {
+    busy = pool.stats();
+    if (busy.in_flight + busy.queued == 6) break;
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(busy.in_flight, 2u);
+  EXPECT_EQ(busy.queued, 4u);
+  EXPECT_EQ(busy.max_queued_tasks, 1);
+  for (auto& call : calls) EXPECT_EQ(call.result(kWait), 300);
+  EXPECT_EQ(pool.stats().queued, 0u);
+  pool.stop();
+  EXPECT_TRUE(pool.stats().stopped);
+  EXPECT_THROW(pool.add(1).result(kWait), concurry::WorkerStoppedError);
+}
+
 TEST_F(ClusterTest, ConnectingTwiceIsRefusedNamingTheAddress) {
   try {
     concurry::connect();
@@ -307,6 +358,49 @@ TEST_F(ClusterTest, AnotherClientSeesANamedActorsState) {
   EXPECT_EQ(other.first_line(), "42");
   EXPECT_EQ(other.stop(0, 30s), 0) << other.error_line(1s);
   EXPECT_EQ(counter.get().result(kWait), 42);
+}
+
+TEST_F(ClusterTest, PoolMembersSpreadOverBothNodes) {
+  Options o = cluster({{"cpu", 1}});
+  o.max_workers = 4;
+  auto pool = concurry::options<Counter>(o).init(0);
+  std::set<int> pids;
+  for (int i = 0; i < 8; ++i) pids.insert(pool.pid().result(kWait));
+  EXPECT_EQ(pids, (std::set<int>{static_cast<int>(cluster_->cpu->pid()),
+                                 static_cast<int>(cluster_->gpu->pid())}));
+}
+
+TEST_F(ClusterTest, TwoClientsSharingANamedPoolAreBalancedTogether) {
+  Options o = cluster({{"cpu", 0.25}});
+  o.max_workers = 2;
+  o.max_queued_tasks = 0;
+  o.load_balancing = "least_active";
+  o.name = "shared-pool";
+  auto pool = concurry::options<Counter>(o).init(0);
+  std::vector<concurry::Future<int>> mine;
+  for (int i = 0; i < 3; ++i) mine.push_back(pool.slow(2000));
+  Daemon other("tests/integration/cluster_client",
+               {cluster_->address, runfile(kLib), "pool", "shared-pool", "3", "2000"});
+  ASSERT_EQ(other.first_line(30s), "sent") << other.error_line(1s);
+  // The head sees all six calls: least_active put three on each member, whoever sent them.
+  auto stub = concurry::proto::Head::NewStub(
+      grpc::CreateChannel(cluster_->address, grpc::InsecureChannelCredentials()));
+  bool balanced = false;
+  for (int attempt = 0; attempt < 100 && !balanced; ++attempt) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 5s);
+    concurry::proto::PoolRequest request;
+    request.set_name("shared-pool");
+    concurry::proto::PoolStatsReply reply;
+    ASSERT_TRUE(stub->PoolStats(&context, request, &reply).ok());
+    balanced = reply.member_active_size() == 2 && reply.member_active(0) == 3 &&
+               reply.member_active(1) == 3;
+    if (!balanced) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(balanced);
+  for (auto& call : mine) EXPECT_EQ(call.result(kWait), 2000);
+  EXPECT_EQ(other.first_line(30s), "done");
+  EXPECT_EQ(pool.stats().total_dispatched, 6u);
 }
 
 TEST_F(ClusterTest, AClientThatDiesFreesItsActors) {
