@@ -33,7 +33,7 @@ std::string join(const std::vector<std::string>& keys) {
 class LocalLimitService final : public LimitService {
  public:
   LocalLimitService(const std::vector<Limit>& limits, std::shared_ptr<LimitClock> clock)
-      : clock_(std::move(clock)) {
+      : clock_(std::move(clock)), definitions_(limits) {
     auto now = clock_->now();
     for (const auto& limit : limits) {
       Entry e = std::visit([&](const auto& l) { return make_entry(l, now); }, limit);
@@ -52,6 +52,8 @@ class LocalLimitService final : public LimitService {
       }
     }
   }
+
+  std::vector<Limit> definitions() const override { return definitions_; }
 
   Grant normalize(const LimitRequest& request) const override {
     if (request.empty()) {
@@ -199,6 +201,7 @@ class LocalLimitService final : public LimitService {
   }
 
   std::shared_ptr<LimitClock> clock_;
+  std::vector<Limit> definitions_;
   std::vector<Entry> entries_;  // fixed after construction
   Grant default_grant_;         // the empty request: CallLimits and ResourceLimits at 1
   bool has_rate_ = false;

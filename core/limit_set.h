@@ -70,6 +70,9 @@ class LimitService {
   virtual std::optional<uint32_t> index_of(const std::string& key) const = 0;
   // True for RateLimits: their usage must be reported with update().
   virtual bool needs_update(uint32_t index) const = 0;
+  // What the budget was built from (so that another process can host a copy); empty for a
+  // service that is itself a view of a remote budget.
+  virtual std::vector<Limit> definitions() const { return {}; }
 };
 
 }  // namespace internal
@@ -159,6 +162,10 @@ class LimitSet {
   const std::shared_ptr<internal::LimitService>& service() const { return service_; }
   // True when both handles share one budget.
   bool same_as(const LimitSet& other) const { return service_ == other.service_; }
+  // The limits the set was built from (empty for an empty set or a view of a remote budget).
+  std::vector<Limit> definitions() const {
+    return service_ ? service_->definitions() : std::vector<Limit>{};
+  }
 
  private:
   Acquisition acquire_from_service(const LimitRequest& requested,

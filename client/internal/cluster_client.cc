@@ -195,7 +195,16 @@ proto::CreateActorRequest actor_request(const RemoteSpec& spec, const ResolvedOp
   if (options.merged.max_restarts) request.set_max_restarts(*options.merged.max_restarts);
   request.set_session_id(session_id);
   for (const auto& digest : libs) request.add_libs(digest);
-  if (!spec.limits.empty()) {
+  if (spec.limits.is_shared()) {
+    // One budget for every cluster worker given this set: the head hosts it, under a key
+    // naming this session and this set.
+    LimitSet shared = spec.limits.for_worker();
+    char key[64];
+    std::snprintf(key, sizeof key, "%s/set-%p", session_id.c_str(),
+                  static_cast<const void*>(shared.service().get()));
+    request.set_shared_limits_key(key);
+    request.set_shared_limits(encode_limit_definitions(shared.definitions()));
+  } else if (!spec.limits.empty()) {
     // Private limits: the node builds the actor's own set from the definitions.
     request.set_limits(encode_limit_definitions(spec.limits.definitions()));
   }

@@ -66,6 +66,16 @@ grpc::Status ActorManager::construct(const proto::CreateActorRequest& request,
     }
     *address = address_of(*node_id);
   }
+  if (!request.shared_limits_key().empty()) {
+    try {
+      limits_.attach(actor_id, request.shared_limits_key(), request.shared_limits());
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(placement_mu_);
+      placement_.release(*node_id, required);
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          std::string("shared limits: ") + e.what());
+    }
+  }
   proto::CreateActorRequest forward = request;
   forward.set_actor_id(actor_id);
   grpc::ClientContext call;
@@ -80,6 +90,7 @@ grpc::Status ActorManager::construct(const proto::CreateActorRequest& request,
     }
   }
   if (!constructed) {
+    limits_.detach(actor_id);
     std::lock_guard<std::mutex> lock(placement_mu_);
     placement_.release(*node_id, required);
   }
@@ -134,6 +145,7 @@ grpc::Status ActorManager::stop(const std::string& actor_id) {
   if (!actor) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "no live actor '" + actor_id + "'");
   }
+  limits_.detach(actor_id);
   if (actor->state != "ALIVE") return grpc::Status::OK;  // restarting: holds nothing yet
   {
     std::lock_guard<std::mutex> lock(placement_mu_);
@@ -177,6 +189,10 @@ void ActorManager::sweep(Clock::time_point now) {
 void ActorManager::sweep_locked(Clock::time_point now) {
   for (const auto& node_id : registry_.sweep(now)) {
     placement_.remove_node(node_id);
+    // What its actors held in shared limits goes back (a restart attaches afresh).
+    for (const auto& actor : directory_.all()) {
+      if (actor.node_id == node_id && actor.state == "ALIVE") limits_.detach(actor.actor_id);
+    }
     for (auto& actor : directory_.node_died(node_id)) restarts_.push_back(std::move(actor));
   }
 }

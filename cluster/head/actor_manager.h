@@ -16,6 +16,7 @@
 
 #include "concurry/cluster/head/actor_directory.h"
 #include "concurry/cluster/head/lib_store.h"
+#include "concurry/cluster/head/limit_manager.h"
 #include "concurry/cluster/head/node_registry.h"
 #include "concurry/cluster/head/placement.h"
 #include "concurry/proto/concurry.grpc.pb.h"
@@ -36,6 +37,8 @@ class ActorManager {
   void run_restarts();
   void session_ended(const std::string& session_id);
   void fill_status(proto::ClusterStatusReply* reply) const;
+  // LimitSets hosted for actors (shared limits).
+  LimitManager& limits() { return limits_; }
 
  private:
   // Places `request` and has the node construct it as `actor_id`; reserves resources, frees
@@ -51,6 +54,7 @@ class ActorManager {
   const LibStore& libs_;
   std::string token_;
   ActorDirectory directory_;
+  LimitManager limits_;
   std::mutex placement_mu_;
   PlacementTable placement_;                    // guarded by placement_mu_
   std::deque<ActorRecord> restarts_;            // guarded by placement_mu_

@@ -133,6 +133,19 @@ class HeadService final : public proto::Head::Service {
     return pools_.stop(*request);
   }
 
+  // A shared-limit acquisition or release from an actor on some node; an acquisition waits
+  // here for the budget like a local one would.
+  grpc::Status Limit(grpc::ServerContext* context, const proto::LimitRequest* request,
+                     proto::LimitReply* reply) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    try {
+      reply->set_payload(actors_.limits().handle(request->actor_id(), request->payload()));
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
+    }
+    return grpc::Status::OK;
+  }
+
   grpc::Status PoolCalls(grpc::ServerContext* context, ServerCallStream* stream) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
     return serve_call_stream(context, stream,

@@ -1,7 +1,6 @@
 #include "concurry/cluster/node/actor_host.h"
 
 #include "concurry/core/errors.h"
-#include "concurry/core/limit_codec.h"
 #include "concurry/core/limit_set.h"
 #include "concurry/core/registry.h"
 #include "concurry/core/wire.h"
@@ -64,7 +63,7 @@ ActorHost::~ActorHost() { stop_all(Duration(5.0)); }
 
 ActorHost::Created ActorHost::create(const std::string& actor_id, const std::string& class_name,
                                      uint32_t ctor_index, const Bytes& ctor_args,
-                                     const Bytes& limits, const std::string& context) {
+                                     LimitSet limits, const std::string& context) {
   Created created;
   auto actor = std::make_shared<Actor>();
   actor->info = ActorInfo{actor_id, class_name};
@@ -81,8 +80,7 @@ ActorHost::Created ActorHost::create(const std::string& actor_id, const std::str
       instance = construct_instance(
           CallMessage{0, class_name, kInitMethod, ctor_args, ctor_index, false});
       if (!limits.empty() && actor->cls->attach_limits) {
-        actor->cls->attach_limits(instance.get(),
-                                  Limits(decode_limit_definitions(limits)).for_worker());
+        actor->cls->attach_limits(instance.get(), std::move(limits));
       }
     }
     actor->executor = std::make_unique<ThreadExecutor>(instance, nullptr);

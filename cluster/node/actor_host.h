@@ -15,6 +15,7 @@
 
 #include "concurry/cluster/common/reply_sink.h"
 #include "concurry/core/duration.h"
+#include "concurry/core/limit_set.h"
 #include "concurry/core/serialization.h"
 
 namespace concurry::internal {
@@ -39,11 +40,11 @@ class ActorHost {
   ~ActorHost();
 
   // Constructs `class_name` (or, when empty, a host of registered functions) from the encoded
-  // CONCURRY_INIT arguments; `limits` (limit_codec bytes, may be empty) become the instance's
-  // own LimitSet (classes deriving from concurry::Worker). Never throws: a failure is an error
-  // reply. `context` is appended to "class not registered" errors (libraries searched).
+  // CONCURRY_INIT arguments; `limits` (may be empty) becomes the instance's limits() (classes
+  // deriving from concurry::Worker). Never throws: a failure is an error reply. `context` is
+  // appended to "class not registered" errors (which libraries were searched).
   Created create(const std::string& actor_id, const std::string& class_name, uint32_t ctor_index,
-                 const Bytes& ctor_args, const Bytes& limits, const std::string& context);
+                 const Bytes& ctor_args, LimitSet limits, const std::string& context);
   // Runs a call on actor `ref`; an unknown ref gets an error reply naming it.
   void call(uint64_t ref, uint64_t call_id, Bytes request, const std::shared_ptr<ReplySink>& sink);
   // Stops an actor: queued calls are answered "stopped", a running one gets until `timeout`.

@@ -14,6 +14,9 @@
 #include "concurry/cluster/node/lib_loader.h"
 #include "concurry/cluster/common/reply_stream.h"
 #include "concurry/core/errors.h"
+#include "concurry/core/limit_codec.h"
+#include "concurry/core/limit_set.h"
+#include "concurry/runtime/internal/limit_channel.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
 namespace concurry::internal {
@@ -30,7 +33,9 @@ class NodeService final : public proto::Node::Service {
  public:
   explicit NodeService(const NodeServerConfig& config)
       : config_(config),
-        loader_(config.lib_cache_dir.empty() ? default_cache_dir() : config.lib_cache_dir) {}
+        loader_(config.lib_cache_dir.empty() ? default_cache_dir() : config.lib_cache_dir) {
+    if (!config.head.empty()) head_ = proto::Head::NewStub(make_channel(config.head));
+  }
 
   LibLoader& loader() { return loader_; }
   ActorHost& host() { return host_; }
@@ -44,9 +49,15 @@ class NodeService final : public proto::Node::Service {
     } catch (const std::exception& e) {
       return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
     }
+    LimitSet limits;
+    try {
+      limits = limits_for(*request);
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
+    }
     ActorHost::Created created =
         host_.create(request->actor_id(), request->class_name(), request->ctor_index(),
-                     request->ctor_args(), request->limits(),
+                     request->ctor_args(), std::move(limits),
                      "worker libraries loaded on this node: " + loader_.describe());
     reply->set_actor_id(request->actor_id());
     reply->set_actor_ref(created.ref);
@@ -71,10 +82,44 @@ class NodeService final : public proto::Node::Service {
   }
 
  private:
+  // The actor's limits(): its own set from definitions, a view of a set the head hosts, or none.
+  LimitSet limits_for(const proto::CreateActorRequest& request) {
+    if (!request.shared_limits_key().empty()) {
+      if (!head_) throw ClusterError("shared limits need the head, and this node knows none");
+      proto::Head::Stub* head = head_.get();
+      std::string token = config_.auth_token;
+      std::string actor_id = request.actor_id();
+      auto exchange = [head, token, actor_id](const Bytes& payload) -> Bytes {
+        grpc::ClientContext context;
+        add_token(&context, token);
+        proto::LimitRequest limit;
+        limit.set_actor_id(actor_id);
+        limit.set_payload(payload);
+        proto::LimitReply reply;
+        grpc::Status status = head->Limit(&context, limit, &reply);
+        if (!status.ok()) {
+          throw ClusterError("the head could not serve this actor's limits: " +
+                             status.error_message());
+        }
+        return std::move(*reply.mutable_payload());
+      };
+      auto send = [exchange](const Bytes& payload) {
+        try {
+          exchange(payload);
+        } catch (const std::exception&) {
+          // A release the head cannot take: it gives the grant back when the actor ends.
+        }
+      };
+      return LimitSet(make_child_limit_service(exchange, send));
+    }
+    if (!request.limits().empty()) {
+      return Limits(decode_limit_definitions(request.limits())).for_worker();
+    }
+    return LimitSet();
+  }
+
   std::pair<std::string, std::string> fetch(const std::string& digest) {
     if (config_.head.empty()) throw ClusterError("library " + digest + " is not on this node and no head is known to fetch it from");
-    std::lock_guard<std::mutex> lock(head_mu_);
-    if (!head_) head_ = proto::Head::NewStub(make_channel(config_.head));
     grpc::ClientContext context;
     add_token(&context, config_.auth_token);
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
@@ -92,8 +137,7 @@ class NodeService final : public proto::Node::Service {
   const NodeServerConfig& config_;
   LibLoader loader_;
   ActorHost host_;
-  std::mutex head_mu_;
-  std::unique_ptr<proto::Head::Stub> head_;  // guarded by head_mu_
+  std::unique_ptr<proto::Head::Stub> head_;  // fetches libraries, serves shared limits
 };
 
 struct NodeServer::Impl {

@@ -42,10 +42,10 @@ void check_supported(const ResolvedOptions& r) {
         refuse("option 'resources': '" + name + "' must be >= 0, got " + std::to_string(amount));
       }
     }
-    if (o.limits.is_shared()) {
-      refuse("option 'limits': a shared LimitSet is not supported for cluster workers yet (the "
-             "head will host it); give limit definitions instead (each actor then gets its own "
-             "set on its node): .limits = {concurry::RateLimit{...}, ...}");
+    if (o.limits.is_shared() && o.limits.for_worker().definitions().empty() &&
+        !o.limits.for_worker().empty()) {
+      refuse("option 'limits': this LimitSet is a view of a budget hosted elsewhere; cluster "
+             "workers need one built from limit definitions (the head then hosts it)");
     }
   }
   if (r.mode == Mode::kProcess) {

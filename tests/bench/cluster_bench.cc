@@ -4,7 +4,9 @@
 //   (a) 1:1 pipelined calls of a trivial method vs a raw stream echoing 64 calls per message;
 //   (b) one-at-a-time round trip p50 vs a raw unary ping-pong p50;
 //   (c) actor creation p50;
-//   (d) 4 client threads calling 2 actors, pipelined.
+//   (d) 4 client threads calling 2 actors, pipelined;
+//   (e) a pool of 4 over two nodes, dispatched by the head, pipelined;
+//   (f) the head's CPU time per dispatched call with 4 and with 256 members.
 // Run: bazel run -c opt //tests/bench:cluster_bench
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -100,6 +103,21 @@ std::string start_daemon(const std::vector<std::string>& args, pid_t* pid) {
   return line;  // the pipe stays open: the daemon may print more
 }
 
+// CPU seconds (user + system) a process has used, from /proc.
+double cpu_seconds(pid_t pid) {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return 0;
+  char buf[2048];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');  // the command name may hold spaces
+  unsigned long utime = 0, stime = 0;
+  // Fields after ")": state(3) ... utime is field 14, stime 15.
+  std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime);
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   return v[static_cast<size_t>(p * (v.size() - 1))];
@@ -170,7 +188,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  pid_t echo_pid, head_pid, node_pid;
+  pid_t echo_pid, head_pid, node_pid, node2_pid;
   std::string echo = start_echo_server(&echo_pid);
   std::string head_line = start_daemon({"tools/concurry-head", "--port", "0"}, &head_pid);
   if (head_line.rfind("concurry-head listening on ", 0) != 0) {
@@ -180,9 +198,10 @@ int main(int argc, char** argv) {
   std::string head = head_line.substr(head_line.rfind(' ') + 1);
   std::string lib = "tests/integration/libcluster_workers.so";
   start_daemon({"tools/concurry-node", "--head", head, "--resources", "cpu=8"}, &node_pid);
+  start_daemon({"tools/concurry-node", "--head", head, "--resources", "cpu=8"}, &node2_pid);
   concurry::connect({.address = head, .worker_libs = {lib}});
   unsigned cores = std::thread::hardware_concurrency();
-  std::printf("cluster_bench: head %s, one node, echo baseline %s, %u cores\n\n", head.c_str(),
+  std::printf("cluster_bench: head %s, two nodes, echo baseline %s, %u cores\n\n", head.c_str(),
               echo.c_str(), cores);
 
   const concurry::Options pipelined{.mode = "cluster", .max_queued_tasks = 0};
@@ -263,12 +282,35 @@ int main(int argc, char** argv) {
   std::printf("    concurry cluster:  %10.0f calls/s  (%.2fx the batched raw stream; target >= "
               "200,000/s)\n", four, four / raw_batched);
 
-  counter.stop();
-  queued.stop();
   a.stop();
   b.stop();
+
+  // (e), (f) pools dispatched by the head
+  auto pool_run = [&](int members, int calls, double* head_us_per_call) {
+    concurry::Options o{.mode = "cluster", .max_workers = members, .max_queued_tasks = 0,
+                        .resources = {{"cpu", 0.05}}};
+    auto pool = concurry::options<Counter>(o).init(0);
+    for (int i = 0; i < 2 * members; ++i) pool.noop().result();  // warm every member
+    double head_before = cpu_seconds(head_pid);
+    double rate = pipelined_calls_per_s(calls, [&] { return pool.noop(); });
+    *head_us_per_call = (cpu_seconds(head_pid) - head_before) / calls * 1e6;
+    pool.stop();
+    return rate;
+  };
+  double head4 = 0, head256 = 0;
+  double pool4 = pool_run(4, kCalls, &head4);
+  double pool256 = pool_run(256, kCalls / 2, &head256);
+  std::printf("\n(e) pool of 4 over two nodes, pipelined through the head (%d calls)\n", kCalls);
+  std::printf("    concurry cluster pool:  %10.0f calls/s  (target >= 150,000/s)\n", pool4);
+  std::printf("(f) head CPU per dispatched call (from /proc, user+system)\n");
+  std::printf("    4 members:   %6.2f us/call  (%.0f calls/s)\n", head4, pool4);
+  std::printf("    256 members: %6.2f us/call  (%.0f calls/s)\n", head256, pool256);
+  std::printf("    ratio 256/4: %.2f (target <= 2)\n", head256 / head4);
+
+  counter.stop();
+  queued.stop();
   concurry::shutdown();
-  for (pid_t pid : {node_pid, head_pid, echo_pid}) {
+  for (pid_t pid : {node_pid, node2_pid, head_pid, echo_pid}) {
     ::kill(pid, SIGTERM);
     ::waitpid(pid, nullptr, 0);
   }

@@ -120,10 +120,20 @@ TEST_F(ClusterTest, LimitDefinitionsGiveEachActorItsOwnSetOnItsNode) {
   EXPECT_TRUE(first.spend().result(kWait));
   EXPECT_FALSE(first.spend().result(kWait));   // its budget of 2 is spent
   EXPECT_TRUE(second.spend().result(kWait));   // a budget of its own
-  // A shared set is one live budget: not for cluster workers yet, and said so at init().
-  Options shared = cluster();
-  shared.limits = concurry::LimitSet({concurry::ResourceLimit{.key = "slots", .capacity = 1}});
-  EXPECT_THROW(concurry::options<Spender>(shared).init(), concurry::InvalidOptionError);
+}
+
+TEST_F(ClusterTest, SharedLimitSetIsOneBudgetHostedByTheHead) {
+  Options o = cluster({{"cpu", 1}}, "spread");  // two actors: one per node with daemons
+  o.limits = concurry::LimitSet({concurry::RateLimit{
+      .key = "tokens", .window = concurry::Duration(600.0), .capacity = 3}});
+  auto first = concurry::options<Spender>(o).init();
+  auto second = concurry::options<Spender>(o).init();
+  int granted = 0;
+  for (int i = 0; i < 4; ++i) {
+    granted += first.spend().result(kWait) ? 1 : 0;
+    granted += second.spend().result(kWait) ? 1 : 0;
+  }
+  EXPECT_EQ(granted, 3);  // one budget of 3 across both actors and nodes
 }
 
 TEST_F(ClusterTest, ExceptionsComeBackAsThemselves) {
