@@ -1,7 +1,9 @@
 #include "concurry/cluster/head/pool_manager.h"
 
 #include <deque>
+#include <functional>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "concurry/core/errors.h"
@@ -79,16 +81,27 @@ struct PoolManager::Pool : std::enable_shared_from_this<Pool> {
 
   std::string id, name, session_id, class_name;
   uint64_t ref = 0;
-  std::vector<Member> members;  // fixed once created
+  int max_restarts = 0;
   std::mutex mu;
+  std::vector<Member> members;                 // guarded by mu (a restart moves a member)
+  std::vector<bool> relocating;                // guarded by mu
   LoadBalancer balancer;                       // guarded by mu
   std::deque<SubmissionQueue<CallPtr>> queues;  // guarded by mu (a deque: never relocated)
   std::optional<size_t> limit;
   bool stopped = false;                        // guarded by mu
 
   void forward(CallPtr call) {
-    const Member& m = members[call->member];
-    m.stream->send(m.actor_ref, std::move(call), m.caller);
+    std::shared_ptr<CallStream> stream;
+    std::shared_ptr<CallStream::Caller> caller;
+    uint64_t actor_ref;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      const Member& m = members[call->member];
+      stream = m.stream;
+      caller = m.caller;
+      actor_ref = m.actor_ref;
+    }
+    stream->send(actor_ref, std::move(call), caller);
   }
 
   // A member finished a call: its slot goes to the call waiting for it, if any.
@@ -123,7 +136,13 @@ class MemberCaller final : public CallStream::Caller {
   void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why, bool) override {
     free_slot();
     static_cast<ForwardedCall*>(task.get())->lost(why + " (pool member " + std::to_string(member_) + ")");
+    if (auto pool = pool_.lock()) {
+      if (on_lost_) on_lost_(pool, member_);
+    }
   }
+
+  // Set by the manager: finds a lost member again once the head has restarted it.
+  std::function<void(const std::shared_ptr<PoolManager::Pool>&, size_t)> on_lost_;
 
  private:
   void free_slot() {
@@ -143,7 +162,9 @@ PoolManager::~PoolManager() { close(); }
 void PoolManager::close() {
   std::map<std::string, std::shared_ptr<CallStream>> streams;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
+    closing_ = true;
+    relocated_.wait(lock, [&] { return relocations_ == 0; });  // each ends within ~0.5 s
     streams.swap(streams_);
   }
   for (auto& [address, stream] : streams) stream->close();
@@ -151,6 +172,7 @@ void PoolManager::close() {
 
 std::shared_ptr<CallStream> PoolManager::stream_to(const std::string& address) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (closing_) throw ClusterError("the head is stopping");
   auto& stream = streams_[address];
   if (!stream || stream->broken()) stream = std::make_shared<CallStream>(address, token_);
   return stream;
@@ -172,6 +194,7 @@ grpc::Status PoolManager::create(const proto::CreatePoolRequest& request,
   if (request.max_queued_tasks() > 0) limit = static_cast<size_t>(request.max_queued_tasks());
   auto pool = std::make_shared<Pool>(algorithm, request.size(), limit);
   pool->name = request.name();
+  pool->max_restarts = request.member().max_restarts();
   pool->session_id = request.member().session_id();
   pool->class_name = request.member().class_name().empty() ? "TaskWorker"
                                                             : request.member().class_name();
@@ -206,9 +229,16 @@ grpc::Status PoolManager::create(const proto::CreatePoolRequest& request,
     m.actor_id = created.actor_id();
     m.address = created.node_address();
     m.actor_ref = created.actor_ref();
-    m.stream = stream_to(m.address);
-    m.caller = std::make_shared<MemberCaller>(pool, i);
+    try {
+      m.stream = stream_to(m.address);
+    } catch (const std::exception& e) {
+      return give_up(grpc::Status(grpc::StatusCode::UNAVAILABLE, e.what()));
+    }
+    auto caller = std::make_shared<MemberCaller>(pool, i);
+    caller->on_lost_ = [this](const std::shared_ptr<Pool>& p, size_t member) { relocate(p, member); };
+    m.caller = caller;
     pool->members.push_back(std::move(m));
+    pool->relocating.push_back(false);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -277,7 +307,12 @@ grpc::Status PoolManager::stop(const proto::PoolRequest& request) {
     }
   }
   for (auto& call : cancelled) call->cancel();
-  for (const auto& m : pool->members) actors_.stop(m.actor_id);
+  std::vector<std::string> member_ids;
+  {
+    std::lock_guard<std::mutex> lock(pool->mu);
+    for (const auto& m : pool->members) member_ids.push_back(m.actor_id);
+  }
+  for (const auto& id : member_ids) actors_.stop(id);
   std::lock_guard<std::mutex> lock(mu_);
   pools_.erase(pool->ref);
   if (!pool->name.empty()) names_.erase(pool->name);
@@ -310,6 +345,62 @@ void PoolManager::call(uint64_t pool_ref, uint64_t call_id, Bytes request,
     if (pool->queues[call->member].admit(call)) return;  // waits for the member's slot
   }
   pool->forward(std::move(call));
+}
+
+// A member's node is gone. With restarts, the head re-creates the member elsewhere (the
+// actor's own restart); once it is alive again the pool sends it calls at its new place.
+void PoolManager::relocate(const std::shared_ptr<Pool>& pool, size_t member) {
+  std::string actor_id;
+  {
+    std::lock_guard<std::mutex> lock(pool->mu);
+    if (pool->max_restarts == 0 || pool->stopped || pool->relocating[member]) return;
+    pool->relocating[member] = true;
+    actor_id = pool->members[member].actor_id;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closing_) return;
+    ++relocations_;
+  }
+  std::weak_ptr<Pool> weak = pool;
+  std::thread([this, weak, member, actor_id] {
+    proto::LookupActorRequest request;
+    request.set_actor_id(actor_id);
+    request.set_wait_s(0.5);  // short waits: close() must not wait long for this thread
+    proto::LookupActorReply found;
+    grpc::Status status;
+    for (int i = 0; i < 120; ++i) {
+      status = actors_.lookup(request, &found);
+      if (!status.ok() || found.state() != "RESTARTING") break;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closing_) break;
+    }
+    auto pool = weak.lock();
+    if (!pool) return relocation_done();
+    std::shared_ptr<CallStream> stream;
+    if (status.ok() && found.state() == "ALIVE") {
+      try {
+        stream = stream_to(found.node_address());
+      } catch (const std::exception&) {
+        // The head is stopping: the member stays where it was (its calls fail).
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(pool->mu);
+      pool->relocating[member] = false;
+      if (stream) {
+        pool->members[member].address = found.node_address();
+        pool->members[member].actor_ref = found.actor_ref();
+        pool->members[member].stream = stream;
+      }
+    }
+    relocation_done();
+  }).detach();
+}
+
+void PoolManager::relocation_done() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--relocations_ == 0) relocated_.notify_all();
 }
 
 void PoolManager::session_ended(const std::string& session_id) {

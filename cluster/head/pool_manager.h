@@ -7,6 +7,7 @@
 #ifndef CONCURRY_CLUSTER_HEAD_POOL_MANAGER_H_
 #define CONCURRY_CLUSTER_HEAD_POOL_MANAGER_H_
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,8 @@ class PoolManager {
  private:
   std::shared_ptr<Pool> find(const proto::PoolRequest& request, grpc::Status* status);
   std::shared_ptr<CallStream> stream_to(const std::string& address);
+  void relocate(const std::shared_ptr<Pool>& pool, size_t member);
+  void relocation_done();
 
   ActorManager& actors_;
   std::string token_;
@@ -48,6 +51,9 @@ class PoolManager {
   std::map<std::string, uint64_t> names_;                         // guarded by mu_
   std::map<std::string, std::shared_ptr<CallStream>> streams_;  // guarded by mu_
   uint64_t next_ref_ = 1;                                         // guarded by mu_
+  bool closing_ = false;                                          // guarded by mu_
+  int relocations_ = 0;                                           // guarded by mu_
+  std::condition_variable relocated_;
 };
 
 }  // namespace concurry::internal

@@ -543,6 +543,28 @@ TEST(ClusterFailureTest, ActorWithRestartsComesBackOnAnotherNodeAndRetriedCallsS
   concurry::shutdown();
 }
 
+TEST(ClusterFailureTest, PoolReplacesAMemberLostWithItsNode) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  Options o = cluster({{"cpu", 1}}, "spread");  // one member per node
+  o.max_workers = 2;
+  o.max_restarts = 1;
+  o.num_retries = 5;
+  o.retry_wait = 0.3;  // seconds
+  auto pool = concurry::options<Counter>(o).init(0);
+  std::set<int> before;
+  for (int i = 0; i < 4; ++i) before.insert(pool.pid().result(kWait));
+  ASSERT_EQ(before.size(), 2u);
+  ::kill(c.gpu->pid(), SIGKILL);
+  // Calls that meet the dead member are retried; once the head restarted it on the cpu node,
+  // every member answers from there.
+  std::set<int> after;
+  for (int i = 0; i < 8; ++i) after.insert(pool.pid().result(concurry::Duration(60.0)));
+  EXPECT_EQ(after, (std::set<int>{static_cast<int>(c.cpu->pid())}));
+  EXPECT_EQ(pool.stats().total_workers, 2u);
+  concurry::shutdown();
+}
+
 TEST(ClusterFailureTest, HeadGoneFailsInitWithClusterErrorAndActorsKeepAnswering) {
   Cluster c;
   concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
