@@ -32,8 +32,8 @@ long cube(long x) { return x * x * x; }
 CONCURRY_FUNCTION(cube);
 
 int main() {
-  // The embedded cluster's node offers 4 cpus here (default: one per core).
-  concurry::connect({.resources = {{"cpu", 4}}});
+  // The embedded cluster's node offers 8 cpus here (default: one per core).
+  concurry::connect({.resources = {{"cpu", 8}}});
 
   // An actor: placed on a node that has its resources (default {cpu: 1}), state kept there.
   auto depot = concurry::options<Inventory>({.mode = "cluster"}).init("depot");
@@ -55,12 +55,34 @@ int main() {
     std::printf("init failed: %s\n", e.what());
   }
 
+  // A named actor: any client of the cluster finds it with get_actor.
+  auto shop = concurry::options<Inventory>({.mode = "cluster", .name = "shop"}).init("shop");
+  shop.put("plums", 7).result();
+  auto found = concurry::get_actor<Inventory>("shop");
+  std::printf("get_actor(\"shop\").take 2 plums -> %d left\n", found.take("plums", 2).result());
+
+  // A pool: the head places the members and dispatches every call (load balancer and
+  // per-member submission queues live there).
+  auto depots = concurry::options<Inventory>(
+                    {.mode = "cluster", .max_workers = 3, .load_balancing = "round_robin"})
+                    .init("depots");
+  std::vector<concurry::Future<int>> puts;
+  for (int i = 0; i < 6; ++i) puts.push_back(depots.put("boxes", 1));
+  std::vector<int> counts = concurry::gather(puts);  // round robin: each member got two
+  concurry::PoolStats stats = depots.stats();
+  std::printf("pool: boxes per member after each put -> %d %d %d %d %d %d\n", counts[0],
+              counts[1], counts[2], counts[3], counts[4], counts[5]);
+  std::printf("pool: %zu members, %llu calls dispatched by the head\n", stats.total_workers,
+              static_cast<unsigned long long>(stats.total_dispatched));
+
   // Registered functions run on a TaskWorker actor.
   auto tasks = concurry::TaskWorker::options({.mode = "cluster"}).init();
   std::vector<long> cubes = tasks.map(&cube, std::vector<long>{1, 2, 3}).result();
   std::printf("map(cube, 1..3) -> [%ld, %ld, %ld]\n", cubes[0], cubes[1], cubes[2]);
 
   depot.stop();
+  shop.stop();
+  depots.stop();
   tasks.stop();
   concurry::shutdown();
   return 0;
