@@ -97,6 +97,16 @@ class ClusterError : public Error {
   using Error::Error;
 };
 
+namespace internal {
+// The cluster could hold the actor, but no node has the resources free right now (others
+// hold them). On-demand workers wait for resources on this; everything else reports it as
+// the ClusterError it is.
+class ResourcesBusyError : public ClusterError {
+ public:
+  using ClusterError::ClusterError;
+};
+}  // namespace internal
+
 // An exception from another process whose type is not registered on this side.
 class RemoteError : public Error {
  public:

@@ -72,6 +72,8 @@ struct ClusterClient::Impl {
       case grpc::StatusCode::DEADLINE_EXCEEDED:
         throw ClusterError("cannot reach the concurry head at " + address + " while " + doing +
                            ": " + s.error_message());
+      case grpc::StatusCode::RESOURCE_EXHAUSTED:
+        throw ResourcesBusyError(s.error_message());
       default:
         throw ClusterError(s.error_message());
     }

@@ -61,6 +61,8 @@ grpc::Status ActorManager::construct(const proto::CreateActorRequest& request,
     sweep_locked(Clock::now());
     try {
       *node_id = placement_.place(required, strategy);
+    } catch (const ResourcesBusyError& e) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, e.what());  // busy, not never
     } catch (const std::exception& e) {
       return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
     }

@@ -67,7 +67,7 @@ std::string PlacementTable::place(const ResourceMap& required, Placement strateg
                          " node(s) alive)");
     }
   }
-  throw ClusterError("no node has " + describe(required) +
+  throw ResourcesBusyError("no node has " + describe(required) +
                      " free right now (every node that could hold it is busy)");
 }
 

@@ -1,6 +1,8 @@
 // OnDemandDispatcher: a fresh worker per call, stopped once its call completes. At most `cap`
 // alive at once (a SubmissionQueue is the slot limit); a call waiting longer than the configured
 // slot wait fails with TimeoutError.
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -12,7 +14,6 @@
 #include "concurry/core/submission_queue.h"
 #include "concurry/runtime/internal/dispatcher.h"
 
-#include <atomic>
 #include "concurry/runtime/internal/executor_factory.h"
 #include "concurry/runtime/internal/timer.h"
 
@@ -124,8 +125,10 @@ class OnDemandDispatcher final : public Dispatcher {
   };
 
   // Starts a worker for `task`; when the call completes, the worker stops and the next waiting
-  // call (if any) gets the slot.
-  static void launch(const std::shared_ptr<State>& s, TaskPtr task) {
+  // call (if any) gets the slot. A cluster without free resources right now is waited for
+  // (backing off 10 ms to 200 ms), up to the on-demand slot wait; then the call fails.
+  static void launch(const std::shared_ptr<State>& s, TaskPtr task,
+                     Clock::time_point first_try = Clock::now(), int attempt = 0) {
     struct Slot {
       std::unique_ptr<Executor> executor;
     };
@@ -158,7 +161,35 @@ class OnDemandDispatcher final : public Dispatcher {
       done();
       return;
     }
-    slot->executor = make_executor(s->options, std::move(instance), done);
+    try {
+      slot->executor = make_executor(s->options, std::move(instance), done);
+    } catch (const ResourcesBusyError& e) {
+      Duration wait = global_config().on_demand_slot_wait();
+      if (Clock::now() - first_try < std::chrono::duration_cast<Clock::duration>(wait)) {
+        auto held = std::make_shared<TaskPtr>(std::move(task));
+        std::weak_ptr<State> weak = s;
+        Duration backoff(std::min(0.2, 0.01 * (1 << std::min(attempt, 5))));
+        run_after(backoff, [weak, held, first_try, attempt] {
+          auto state = weak.lock();
+          if (!state) {
+            (*held)->cancel();
+            return;
+          }
+          launch(state, std::move(*held), first_try, attempt + 1);
+        });
+        return;
+      }
+      task->fail(std::make_exception_ptr(TimeoutError(
+          std::string(e.what()) + "; an on-demand worker waited " +
+          std::to_string(wait.count()) + " s for resources (global_config()."
+          "set_on_demand_slot_wait(...) changes how long)")));
+      done();
+      return;
+    } catch (...) {
+      task->fail(std::current_exception());  // could not start a worker: this call fails
+      done();
+      return;
+    }
     slot->executor->execute(std::move(task));
   }
 

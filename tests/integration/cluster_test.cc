@@ -316,6 +316,16 @@ TEST_F(ClusterTest, PoolQueueLimitsHoldCallsAtTheHead) {
   EXPECT_THROW(pool.add(1).result(kWait), concurry::WorkerStoppedError);
 }
 
+TEST_F(ClusterTest, OnDemandActorsAreBoundedByResourcesAndWaitForThem) {
+  Options o = cluster({{"gpu", 1}});  // one gpu in the cluster: one such actor at a time
+  o.on_demand = true;
+  auto workers = concurry::options<Counter>(o).init(0);
+  std::vector<concurry::Future<int>> calls;
+  for (int i = 0; i < 3; ++i) calls.push_back(workers.slow(150));
+  for (auto& call : calls) EXPECT_EQ(call.result(kWait), 150);  // each waited for the gpu
+  EXPECT_EQ(workers.stats().total_dispatched, 3u);
+}
+
 TEST_F(ClusterTest, ConnectingTwiceIsRefusedNamingTheAddress) {
   try {
     concurry::connect();
