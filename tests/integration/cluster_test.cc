@@ -134,6 +134,19 @@ TEST_F(ClusterTest, SharedLimitSetIsOneBudgetHostedByTheHead) {
     granted += second.spend().result(kWait) ? 1 : 0;
   }
   EXPECT_EQ(granted, 3);  // one budget of 3 across both actors and nodes
+
+  // The same with a CallLimit: 5 calls per 10 minutes for both actors together.
+  Options calls = cluster({{"cpu", 1}}, "spread");
+  calls.limits = concurry::LimitSet(
+      {concurry::CallLimit{.window = concurry::Duration(600.0), .capacity = 5}});
+  auto left = concurry::options<Spender>(calls).init();
+  auto right = concurry::options<Spender>(calls).init();
+  granted = 0;
+  for (int i = 0; i < 4; ++i) {
+    granted += left.call_once().result(kWait) ? 1 : 0;
+    granted += right.call_once().result(kWait) ? 1 : 0;
+  }
+  EXPECT_EQ(granted, 5);
 }
 
 TEST_F(ClusterTest, ExceptionsComeBackAsThemselves) {
@@ -550,6 +563,28 @@ TEST(ClusterFailureTest, ActorWithRestartsComesBackOnAnotherNodeAndRetriedCallsS
   ASSERT_EQ(status_reply.actors_size(), 1);
   EXPECT_EQ(status_reply.actors(0).restarts(), 1);
   EXPECT_EQ(status_reply.actors(0).state(), "ALIVE");
+  concurry::shutdown();
+}
+
+TEST(ClusterFailureTest, SharedLimitsHeldByAnActorOnADeadNodeComeBack) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  concurry::LimitSet slots({concurry::ResourceLimit{.key = "slot", .capacity = 1}});
+  Options on_gpu = cluster({{"gpu", 1}});
+  on_gpu.limits = slots;
+  Options on_cpu = cluster({{"cpu", 1}}, "spread");
+  on_cpu.limits = slots;
+  auto holder = concurry::options<Spender>(on_gpu).init();
+  auto waiter = concurry::options<Spender>(on_cpu).init();
+  ASSERT_TRUE(holder.grab().result(kWait));
+  EXPECT_FALSE(waiter.grab().result(kWait));  // one slot, taken on the other node
+  ::kill(c.gpu->pid(), SIGKILL);
+  bool got = false;
+  for (int i = 0; i < 150 && !got; ++i) {  // the head declares the node dead within ~1.5 s
+    got = waiter.grab().result(kWait);
+    if (!got) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(got);
   concurry::shutdown();
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -48,8 +49,18 @@ class Spender : public concurry::Worker {
     granted->update({{"tokens", 1}});
     return true;
   }
+  // Takes one call of its CallLimit, if there is one left.
+  bool call_once() { return limits().try_acquire().has_value(); }
+  // Takes the "slot" resource and keeps it (until the actor ends).
+  bool grab() {
+    held_ = limits().try_acquire({{"slot", 1}});
+    return held_.has_value();
+  }
+
+ private:
+  std::optional<concurry::Acquisition> held_;
 };
-CONCURRY_WORKER(Spender, CONCURRY_INIT(), spend);
+CONCURRY_WORKER(Spender, CONCURRY_INIT(), spend, call_once, grab);
 
 int cluster_square(int x);
 
