@@ -138,6 +138,14 @@ class HeadService final : public proto::Head::Service {
   grpc::Status Limit(grpc::ServerContext* context, const proto::LimitRequest* request,
                      proto::LimitReply* reply) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
+    for (const auto& release : request->releases()) {
+      try {
+        actors_.limits().handle(release.actor_id(), release.payload());
+      } catch (const std::exception&) {
+        // The actor is gone: its grants were given back when it ended.
+      }
+    }
+    if (request->payload().empty()) return grpc::Status::OK;
     try {
       reply->set_payload(actors_.limits().handle(request->actor_id(), request->payload()));
     } catch (const std::exception& e) {

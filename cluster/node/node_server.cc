@@ -11,12 +11,12 @@
 #include "concurry/cluster/common/auth.h"
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/cluster/node/actor_host.h"
+#include "concurry/cluster/node/head_limits.h"
 #include "concurry/cluster/node/lib_loader.h"
 #include "concurry/cluster/common/reply_stream.h"
 #include "concurry/core/errors.h"
 #include "concurry/core/limit_codec.h"
 #include "concurry/core/limit_set.h"
-#include "concurry/runtime/internal/limit_channel.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
 namespace concurry::internal {
@@ -34,7 +34,10 @@ class NodeService final : public proto::Node::Service {
   explicit NodeService(const NodeServerConfig& config)
       : config_(config),
         loader_(config.lib_cache_dir.empty() ? default_cache_dir() : config.lib_cache_dir) {
-    if (!config.head.empty()) head_ = proto::Head::NewStub(make_channel(config.head));
+    if (!config.head.empty()) {
+      head_ = proto::Head::NewStub(make_channel(config.head));
+      head_limits_ = std::make_unique<HeadLimits>(head_.get(), config.auth_token);
+    }
   }
 
   LibLoader& loader() { return loader_; }
@@ -85,32 +88,8 @@ class NodeService final : public proto::Node::Service {
   // The actor's limits(): its own set from definitions, a view of a set the head hosts, or none.
   LimitSet limits_for(const proto::CreateActorRequest& request) {
     if (!request.shared_limits_key().empty()) {
-      if (!head_) throw ClusterError("shared limits need the head, and this node knows none");
-      proto::Head::Stub* head = head_.get();
-      std::string token = config_.auth_token;
-      std::string actor_id = request.actor_id();
-      auto exchange = [head, token, actor_id](const Bytes& payload) -> Bytes {
-        grpc::ClientContext context;
-        add_token(&context, token);
-        proto::LimitRequest limit;
-        limit.set_actor_id(actor_id);
-        limit.set_payload(payload);
-        proto::LimitReply reply;
-        grpc::Status status = head->Limit(&context, limit, &reply);
-        if (!status.ok()) {
-          throw ClusterError("the head could not serve this actor's limits: " +
-                             status.error_message());
-        }
-        return std::move(*reply.mutable_payload());
-      };
-      auto send = [exchange](const Bytes& payload) {
-        try {
-          exchange(payload);
-        } catch (const std::exception&) {
-          // A release the head cannot take: it gives the grant back when the actor ends.
-        }
-      };
-      return LimitSet(make_child_limit_service(exchange, send));
+      if (!head_limits_) throw ClusterError("shared limits need the head, and this node knows none");
+      return head_limits_->view_for(request.actor_id());
     }
     if (!request.limits().empty()) {
       return Limits(decode_limit_definitions(request.limits())).for_worker();
@@ -135,9 +114,11 @@ class NodeService final : public proto::Node::Service {
   }
 
   const NodeServerConfig& config_;
+  // Before host_: actors' limits() use head_limits_ until the last actor is gone.
+  std::unique_ptr<proto::Head::Stub> head_;  // fetches libraries, serves shared limits
+  std::unique_ptr<HeadLimits> head_limits_;
   LibLoader loader_;
   ActorHost host_;
-  std::unique_ptr<proto::Head::Stub> head_;  // fetches libraries, serves shared limits
 };
 
 struct NodeServer::Impl {
