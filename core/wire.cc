@@ -138,4 +138,12 @@ Bytes execute_function(const Bytes& call_bytes) {
   }
 }
 
+Bytes encode_error_reply(uint64_t call_id, ErrorCode code, std::string type, std::string message,
+                         std::string where) {
+  ReplyMessage reply;
+  reply.call_id = call_id;
+  reply.error = ErrorRecord{code, std::move(type), std::move(message), std::move(where)};
+  return encode_reply(reply);
+}
+
 }  // namespace concurry::internal

@@ -38,6 +38,9 @@ struct ReplyMessage {
 Bytes encode_call(const CallMessage& call);
 CallMessage decode_call(const Bytes& bytes);  // throws concurry::Error on malformed bytes
 Bytes encode_reply(const ReplyMessage& reply);
+// The reply envelope of a call that failed outside its method (unknown actor, stopped, lost).
+Bytes encode_error_reply(uint64_t call_id, ErrorCode code, std::string type, std::string message,
+                         std::string where);
 ReplyMessage decode_reply(const Bytes& bytes);  // throws concurry::Error on malformed bytes
 
 // Host side. A "__init__" call constructs `call.target` with CONCURRY_INIT signature

@@ -82,10 +82,9 @@ class ActorLink final : public CallStream::Caller,
     }
     maybe_relocate();
     // As if the actor had answered WorkerCrashedError: the retry policy decides.
-    ReplyMessage crash;
-    crash.error = ErrorRecord{ErrorCode::kWorkerCrashed, "concurry::WorkerCrashedError",
-                              why + " (" + describe() + ")", name_};
-    judge_and_finish(std::move(task), encode_reply(crash));
+    judge_and_finish(std::move(task),
+                     encode_error_reply(0, ErrorCode::kWorkerCrashed, "concurry::WorkerCrashedError",
+                                        why + " (" + describe() + ")", name_));
   }
 
   void begin_stop() {

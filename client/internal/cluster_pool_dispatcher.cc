@@ -72,10 +72,8 @@ class PoolLink final : public CallStream::Caller, public std::enable_shared_from
       return;
     }
     // As if the head had answered ClusterError: the retry policy decides.
-    ReplyMessage unreachable;
-    unreachable.error = ErrorRecord{ErrorCode::kInternal, "concurry::ClusterError",
-                                    why + " (" + what_ + ")", what_};
-    replied(std::move(task), encode_reply(unreachable));
+    replied(std::move(task), encode_error_reply(0, ErrorCode::kInternal, "concurry::ClusterError",
+                                                why + " (" + what_ + ")", what_));
   }
 
   void begin_stop() {

@@ -1,5 +1,7 @@
 #include "concurry/cluster/head/pool_manager.h"
 
+#include "concurry/cluster/head/forwarded_call.h"
+
 #include <deque>
 #include <functional>
 #include <optional>
@@ -15,51 +17,6 @@
 
 namespace concurry::internal {
 namespace {
-
-Bytes error_envelope(uint64_t call_id, ErrorCode code, const char* type, std::string message) {
-  ReplyMessage reply;
-  reply.call_id = call_id;
-  reply.error = ErrorRecord{code, type, std::move(message), "head"};
-  return encode_reply(reply);
-}
-
-// A client's call on its way through the head to a member: the request goes out unchanged,
-// the member's reply comes back unchanged to the client's stream under the client's call id.
-class ForwardedCall final : public RemoteCallTask {
- public:
-  ForwardedCall(uint64_t client_call_id, Bytes request, std::shared_ptr<ReplySink> sink)
-      : RemoteCallTask("pool call"), client_call_id_(client_call_id),
-        request_(std::move(request)), sink_(std::move(sink)) {}
-
-  size_t member = 0;
-
-  Bytes encode_request(uint64_t) override { return std::move(request_); }
-  std::optional<Duration> judge(const Bytes& reply) override {
-    reply_ = reply;
-    return std::nullopt;  // retries are the client's to decide
-  }
-  void publish() override { sink_->deliver(client_call_id_, std::move(reply_)); }
-  void cancel() override {
-    sink_->deliver(client_call_id_,
-                   error_envelope(client_call_id_, ErrorCode::kWorkerStopped,
-                                  "concurry::WorkerStoppedError", "Worker pool is stopped"));
-  }
-  void fail(std::exception_ptr error) override {
-    sink_->deliver(client_call_id_,
-                   encode_reply(ReplyMessage{client_call_id_, false, {},
-                                             describe_exception(error, "head")}));
-  }
-  void lost(const std::string& why) {
-    sink_->deliver(client_call_id_, error_envelope(client_call_id_, ErrorCode::kWorkerCrashed,
-                                                   "concurry::WorkerCrashedError", why));
-  }
-
- private:
-  uint64_t client_call_id_;
-  Bytes request_;
-  Bytes reply_;
-  std::shared_ptr<ReplySink> sink_;
-};
 
 using CallPtr = std::unique_ptr<ForwardedCall>;
 
@@ -328,10 +285,11 @@ void PoolManager::call(uint64_t pool_ref, uint64_t call_id, Bytes request,
     if (it != pools_.end()) pool = it->second;
   }
   if (!pool) {
-    sink->deliver(call_id, error_envelope(call_id, ErrorCode::kWorkerStopped,
-                                          "concurry::WorkerStoppedError",
-                                          "no pool #" + std::to_string(pool_ref) +
-                                              " on this head (it was stopped, or never existed)"));
+    sink->deliver(call_id, encode_error_reply(call_id, ErrorCode::kWorkerStopped,
+                                              "concurry::WorkerStoppedError",
+                                              "no pool #" + std::to_string(pool_ref) +
+                                                  " on this head (it was stopped, or never existed)",
+                                              "head"));
     return;
   }
   auto call = std::make_unique<ForwardedCall>(call_id, std::move(request), sink);

@@ -11,14 +11,6 @@
 namespace concurry::internal {
 namespace {
 
-Bytes error_envelope(uint64_t call_id, ErrorCode code, std::string type, std::string message,
-                     std::string where) {
-  ReplyMessage reply;
-  reply.call_id = call_id;
-  reply.error = ErrorRecord{code, std::move(type), std::move(message), std::move(where)};
-  return encode_reply(reply);
-}
-
 // One call from a stream: its envelope in, its reply envelope out to the stream's sink.
 class WireCallTask final : public CallTask {
  public:
@@ -33,7 +25,7 @@ class WireCallTask final : public CallTask {
     sink_->deliver(call_id_, std::move(reply));
   }
   void cancel() override {
-    sink_->deliver(call_id_, error_envelope(call_id_, ErrorCode::kWorkerStopped,
+    sink_->deliver(call_id_, encode_error_reply(call_id_, ErrorCode::kWorkerStopped,
                                             "concurry::WorkerStoppedError",
                                             "the actor was stopped before this call ran", ""));
   }
@@ -110,7 +102,7 @@ void ActorHost::call(uint64_t ref, uint64_t call_id, Bytes request,
                      const std::shared_ptr<ReplySink>& sink) {
   std::shared_ptr<Actor> actor = find(ref);
   if (!actor) {
-    sink->deliver(call_id, error_envelope(call_id, ErrorCode::kWorkerStopped,
+    sink->deliver(call_id, encode_error_reply(call_id, ErrorCode::kWorkerStopped,
                                           "concurry::WorkerStoppedError",
                                           "no actor #" + std::to_string(ref) +
                                               " on this node (it was stopped, or never existed)",

@@ -11,7 +11,7 @@
 
 #include "concurry/concurry.h"
 #include "tests/integration/cluster_workers.h"
-#include "tests/integration/daemon.h"
+#include "tests/integration/cluster_fixture.h"
 
 // Registered in this test only: no node has it.
 class LocalOnly {
@@ -24,37 +24,6 @@ namespace {
 
 using namespace concurry_test;
 using concurry::Options;
-
-const std::string kLib = "tests/integration/libcluster_workers.so";
-// Every wait in these tests is bounded: a hang fails the test (TimeoutError) instead.
-const concurry::Duration kWait(30.0);
-
-struct Cluster {
-  explicit Cluster(std::vector<std::string> head_args = {}) {
-    std::vector<std::string> args = {"--port", "0", "--heartbeat-timeout", "1.5"};
-    args.insert(args.end(), head_args.begin(), head_args.end());
-    head = std::make_unique<Daemon>("concurry-head", args);
-    address = address_of(*head);
-    std::string token;
-    for (size_t i = 0; i + 1 < head_args.size(); ++i) {
-      if (head_args[i] == "--auth-token") token = head_args[i + 1];
-    }
-    std::vector<std::string> common = {"--head", address};
-    if (!token.empty()) common.insert(common.end(), {"--auth-token", token});
-    auto cpu_args = common;
-    cpu_args.insert(cpu_args.end(), {"--resources", "cpu=2", "--worker-lib", runfile(kLib)});
-    cpu = std::make_unique<Daemon>("concurry-node", cpu_args);
-    auto gpu_args = common;
-    gpu_args.insert(gpu_args.end(), {"--resources", "cpu=2,gpu=1"});
-    gpu = std::make_unique<Daemon>("concurry-node", gpu_args);
-    cpu_line = cpu->first_line();
-    gpu_line = gpu->first_line();
-    EXPECT_NE(cpu_line.find("registered"), std::string::npos) << cpu_line << cpu->error_line(1s);
-    EXPECT_NE(gpu_line.find("registered"), std::string::npos) << gpu_line << gpu->error_line(1s);
-  }
-  std::unique_ptr<Daemon> head, cpu, gpu;
-  std::string address, cpu_line, gpu_line;
-};
 
 #ifdef CONCURRY_EMBEDDED
 constexpr bool kEmbedded = true;
@@ -80,12 +49,6 @@ class ClusterTest : public ::testing::Test {
   static Cluster* cluster_;
 };
 Cluster* ClusterTest::cluster_ = nullptr;
-
-Options cluster(concurry::Resources resources = {}, std::string placement = "") {
-  Options o{.mode = "cluster", .resources = std::move(resources)};
-  if (!placement.empty()) o.placement = placement;
-  return o;
-}
 
 TEST_F(ClusterTest, ActorKeepsStateAndReturnsValues) {
   auto counter = concurry::options<Counter>(cluster()).init(10);
@@ -474,161 +437,6 @@ TEST(EmbeddedClusterTest, FirstClusterWorkerConnectsImplicitlyAndShutdownStopsIt
   EXPECT_EQ(again.get().result(kWait), 5);
   again.stop();
   concurry::shutdown();
-}
-#else
-TEST(ClusterAuthTest, WrongOrMissingTokenIsRefusedAndRunsNothing) {
-  Cluster c({"--auth-token", "s3cret"});
-  try {
-    concurry::connect({.address = c.address, .auth_token = "wrong"});
-    FAIL() << "expected ClusterError";
-  } catch (const concurry::ClusterError& e) {
-    EXPECT_NE(std::string(e.what()).find("auth token"), std::string::npos) << e.what();
-  }
-  // A node refuses a stream without the token.
-  auto reply = status(c.address, "s3cret");
-  ASSERT_EQ(reply.nodes_size(), 2);
-  auto stub = concurry::proto::Node::NewStub(
-      grpc::CreateChannel(reply.nodes(0).address(), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + 10s);
-  concurry::proto::CreateActorRequest create;
-  create.set_class_name("Counter");
-  concurry::proto::CreateActorReply created;
-  EXPECT_EQ(stub->CreateActor(&context, create, &created).error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
-  // With the token everything works.
-  concurry::connect({.address = c.address, .auth_token = "s3cret", .worker_libs = {runfile(kLib)}});
-  auto counter = concurry::options<Counter>(cluster()).init(1);
-  EXPECT_EQ(counter.add(1).result(kWait), 2);
-  EXPECT_EQ(status(c.address, "s3cret").actors_size(), 1);  // only this one was created
-  counter.stop();
-  concurry::shutdown();
-}
-
-TEST(ClusterFailureTest, KilledNodeFailsEveryCallInFlightWithWorkerCrashedError) {
-  Cluster c;
-  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
-  auto doomed = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
-  auto survivor = concurry::options<Counter>(cluster({{"gpu", 0}}, "spread")).init(0);
-  ASSERT_EQ(doomed.pid().result(kWait), static_cast<int>(c.gpu->pid()));
-  std::vector<concurry::Future<int>> futures;
-  for (int i = 0; i < 20; ++i) futures.push_back(doomed.slow(100));
-  std::this_thread::sleep_for(50ms);
-  ::kill(c.gpu->pid(), SIGKILL);
-  for (auto& f : futures) {
-    try {
-      f.result(concurry::Duration(15.0));  // a timeout here would be a hang: it throws TimeoutError instead
-      ADD_FAILURE() << "a call on the killed node succeeded";
-    } catch (const concurry::WorkerCrashedError& e) {
-      EXPECT_NE(std::string(e.what()).find("Counter"), std::string::npos) << e.what();
-    }
-  }
-  EXPECT_THROW(doomed.get().result(concurry::Duration(15.0)), concurry::WorkerCrashedError);  // later calls too
-  // The head declares the node dead; the other node keeps serving.
-  EXPECT_TRUE(eventually(c.address, "", [](const auto& r) {
-    for (const auto& n : r.nodes()) {
-      if (n.resources().count("gpu") && !n.alive()) return true;
-    }
-    return false;
-  }));
-  if (survivor.pid().result(kWait) != static_cast<int>(c.gpu->pid())) {
-    EXPECT_EQ(survivor.add(1).result(concurry::Duration(15.0)), 1);
-  }
-  EXPECT_THROW(concurry::options<Counter>(cluster({{"gpu", 1}})).init(0), concurry::ClusterError);
-  concurry::shutdown();
-}
-
-TEST(ClusterFailureTest, ActorWithRestartsComesBackOnAnotherNodeAndRetriedCallsSucceed) {
-  Cluster c;
-  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
-  Options o = cluster({{"cpu", 1}});
-  o.max_restarts = 1;
-  o.num_retries = concurry::PerMethod<int>{{"*", 0}, {"add", 5}};  // add is retried, slow is not
-  o.retry_wait = 0.2;  // seconds
-  o.max_queued_tasks = 0;
-  auto phoenix = concurry::options<Counter>(o).init(10);
-  int first_pid = phoenix.pid().result(kWait);
-  Daemon& victim = first_pid == static_cast<int>(c.cpu->pid()) ? *c.cpu : *c.gpu;
-  int survivor_pid = first_pid == static_cast<int>(c.cpu->pid()) ? c.gpu->pid() : c.cpu->pid();
-  EXPECT_EQ(phoenix.add(1).result(kWait), 11);
-  auto doomed = phoenix.slow(400);
-  std::this_thread::sleep_for(100ms);
-  ::kill(victim.pid(), SIGKILL);
-  auto retried = phoenix.add(1);  // sent to the dead node or parked: retried on the new one
-  EXPECT_THROW(doomed.result(kWait), concurry::WorkerCrashedError);
-  // The constructor ran again with the original arguments, on the other node.
-  EXPECT_EQ(retried.result(concurry::Duration(60.0)), 11);
-  EXPECT_EQ(phoenix.pid().result(kWait), survivor_pid);
-  auto status_reply = status(c.address, "");
-  ASSERT_EQ(status_reply.actors_size(), 1);
-  EXPECT_EQ(status_reply.actors(0).restarts(), 1);
-  EXPECT_EQ(status_reply.actors(0).state(), "ALIVE");
-  concurry::shutdown();
-}
-
-TEST(ClusterFailureTest, SharedLimitsHeldByAnActorOnADeadNodeComeBack) {
-  Cluster c;
-  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
-  concurry::LimitSet slots({concurry::ResourceLimit{.key = "slot", .capacity = 1}});
-  Options on_gpu = cluster({{"gpu", 1}});
-  on_gpu.limits = slots;
-  Options on_cpu = cluster({{"cpu", 1}}, "spread");
-  on_cpu.limits = slots;
-  auto holder = concurry::options<Spender>(on_gpu).init();
-  auto waiter = concurry::options<Spender>(on_cpu).init();
-  ASSERT_TRUE(holder.grab().result(kWait));
-  EXPECT_FALSE(waiter.grab().result(kWait));  // one slot, taken on the other node
-  ::kill(c.gpu->pid(), SIGKILL);
-  bool got = false;
-  for (int i = 0; i < 150 && !got; ++i) {  // the head declares the node dead within ~1.5 s
-    got = waiter.grab().result(kWait);
-    if (!got) std::this_thread::sleep_for(100ms);
-  }
-  EXPECT_TRUE(got);
-  concurry::shutdown();
-}
-
-TEST(ClusterFailureTest, PoolReplacesAMemberLostWithItsNode) {
-  Cluster c;
-  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
-  Options o = cluster({{"cpu", 1}}, "spread");  // one member per node
-  o.max_workers = 2;
-  o.max_restarts = 1;
-  o.num_retries = 5;
-  o.retry_wait = 0.3;  // seconds
-  auto pool = concurry::options<Counter>(o).init(0);
-  std::set<int> before;
-  for (int i = 0; i < 4; ++i) before.insert(pool.pid().result(kWait));
-  ASSERT_EQ(before.size(), 2u);
-  ::kill(c.gpu->pid(), SIGKILL);
-  // Calls that meet the dead member are retried; once the head restarted it on the cpu node,
-  // every member answers from there.
-  std::set<int> after;
-  for (int i = 0; i < 8; ++i) after.insert(pool.pid().result(concurry::Duration(60.0)));
-  EXPECT_EQ(after, (std::set<int>{static_cast<int>(c.cpu->pid())}));
-  EXPECT_EQ(pool.stats().total_workers, 2u);
-  concurry::shutdown();
-}
-
-TEST(ClusterFailureTest, HeadGoneFailsInitWithClusterErrorAndActorsKeepAnswering) {
-  Cluster c;
-  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
-  auto counter = concurry::options<Counter>(cluster()).init(0);
-  EXPECT_EQ(counter.add(1).result(kWait), 1);
-  ::kill(c.head->pid(), SIGKILL);
-  c.head->stop(0);
-  try {
-    concurry::options<Counter>(cluster()).init(0);
-    FAIL() << "expected ClusterError";
-  } catch (const concurry::ClusterError& e) {
-    EXPECT_NE(std::string(e.what()).find(c.address), std::string::npos) << e.what();
-  }
-  // Calls go straight to the node, which is still there.
-  EXPECT_EQ(counter.add(1).result(concurry::Duration(10.0)), 2);
-  concurry::shutdown();
-  // Connecting to a head that is gone fails in the connect timeout, naming it.
-  EXPECT_THROW(concurry::connect({.address = c.address, .connect_timeout = concurry::Duration(1.0)}),
-               concurry::ClusterError);
 }
 #endif  // CONCURRY_EMBEDDED
 

@@ -1,0 +1,170 @@
+// Cluster failures and refusals with the real daemons on loopback: auth tokens, a node killed
+// with calls in flight, restarts of actors and pool members, shared limits held on a dead node,
+// the head gone. Each test starts its own cluster (see cluster_fixture.h).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "concurry/concurry.h"
+#include "tests/integration/cluster_fixture.h"
+#include "tests/integration/cluster_workers.h"
+
+namespace {
+
+using namespace concurry_test;
+
+TEST(ClusterAuthTest, WrongOrMissingTokenIsRefusedAndRunsNothing) {
+  Cluster c({"--auth-token", "s3cret"});
+  try {
+    concurry::connect({.address = c.address, .auth_token = "wrong"});
+    FAIL() << "expected ClusterError";
+  } catch (const concurry::ClusterError& e) {
+    EXPECT_NE(std::string(e.what()).find("auth token"), std::string::npos) << e.what();
+  }
+  // A node refuses a stream without the token.
+  auto reply = status(c.address, "s3cret");
+  ASSERT_EQ(reply.nodes_size(), 2);
+  auto stub = concurry::proto::Node::NewStub(
+      grpc::CreateChannel(reply.nodes(0).address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 10s);
+  concurry::proto::CreateActorRequest create;
+  create.set_class_name("Counter");
+  concurry::proto::CreateActorReply created;
+  EXPECT_EQ(stub->CreateActor(&context, create, &created).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // With the token everything works.
+  concurry::connect({.address = c.address, .auth_token = "s3cret", .worker_libs = {runfile(kLib)}});
+  auto counter = concurry::options<Counter>(cluster()).init(1);
+  EXPECT_EQ(counter.add(1).result(kWait), 2);
+  EXPECT_EQ(status(c.address, "s3cret").actors_size(), 1);  // only this one was created
+  counter.stop();
+  concurry::shutdown();
+}
+
+TEST(ClusterFailureTest, KilledNodeFailsEveryCallInFlightWithWorkerCrashedError) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  auto doomed = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
+  auto survivor = concurry::options<Counter>(cluster({{"gpu", 0}}, "spread")).init(0);
+  ASSERT_EQ(doomed.pid().result(kWait), static_cast<int>(c.gpu->pid()));
+  std::vector<concurry::Future<int>> futures;
+  for (int i = 0; i < 20; ++i) futures.push_back(doomed.slow(100));
+  std::this_thread::sleep_for(50ms);
+  ::kill(c.gpu->pid(), SIGKILL);
+  for (auto& f : futures) {
+    try {
+      f.result(concurry::Duration(15.0));  // a timeout here would be a hang: it throws TimeoutError instead
+      ADD_FAILURE() << "a call on the killed node succeeded";
+    } catch (const concurry::WorkerCrashedError& e) {
+      EXPECT_NE(std::string(e.what()).find("Counter"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(doomed.get().result(concurry::Duration(15.0)), concurry::WorkerCrashedError);  // later calls too
+  // The head declares the node dead; the other node keeps serving.
+  EXPECT_TRUE(eventually(c.address, "", [](const auto& r) {
+    for (const auto& n : r.nodes()) {
+      if (n.resources().count("gpu") && !n.alive()) return true;
+    }
+    return false;
+  }));
+  if (survivor.pid().result(kWait) != static_cast<int>(c.gpu->pid())) {
+    EXPECT_EQ(survivor.add(1).result(concurry::Duration(15.0)), 1);
+  }
+  EXPECT_THROW(concurry::options<Counter>(cluster({{"gpu", 1}})).init(0), concurry::ClusterError);
+  concurry::shutdown();
+}
+
+TEST(ClusterFailureTest, ActorWithRestartsComesBackOnAnotherNodeAndRetriedCallsSucceed) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  Options o = cluster({{"cpu", 1}});
+  o.max_restarts = 1;
+  o.num_retries = concurry::PerMethod<int>{{"*", 0}, {"add", 5}};  // add is retried, slow is not
+  o.retry_wait = 0.2;  // seconds
+  o.max_queued_tasks = 0;
+  auto phoenix = concurry::options<Counter>(o).init(10);
+  int first_pid = phoenix.pid().result(kWait);
+  Daemon& victim = first_pid == static_cast<int>(c.cpu->pid()) ? *c.cpu : *c.gpu;
+  int survivor_pid = first_pid == static_cast<int>(c.cpu->pid()) ? c.gpu->pid() : c.cpu->pid();
+  EXPECT_EQ(phoenix.add(1).result(kWait), 11);
+  auto doomed = phoenix.slow(400);
+  std::this_thread::sleep_for(100ms);
+  ::kill(victim.pid(), SIGKILL);
+  auto retried = phoenix.add(1);  // sent to the dead node or parked: retried on the new one
+  EXPECT_THROW(doomed.result(kWait), concurry::WorkerCrashedError);
+  // The constructor ran again with the original arguments, on the other node.
+  EXPECT_EQ(retried.result(concurry::Duration(60.0)), 11);
+  EXPECT_EQ(phoenix.pid().result(kWait), survivor_pid);
+  auto status_reply = status(c.address, "");
+  ASSERT_EQ(status_reply.actors_size(), 1);
+  EXPECT_EQ(status_reply.actors(0).restarts(), 1);
+  EXPECT_EQ(status_reply.actors(0).state(), "ALIVE");
+  concurry::shutdown();
+}
+
+TEST(ClusterFailureTest, SharedLimitsHeldByAnActorOnADeadNodeComeBack) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  concurry::LimitSet slots({concurry::ResourceLimit{.key = "slot", .capacity = 1}});
+  Options on_gpu = cluster({{"gpu", 1}});
+  on_gpu.limits = slots;
+  Options on_cpu = cluster({{"cpu", 1}}, "spread");
+  on_cpu.limits = slots;
+  auto holder = concurry::options<Spender>(on_gpu).init();
+  auto waiter = concurry::options<Spender>(on_cpu).init();
+  ASSERT_TRUE(holder.grab().result(kWait));
+  EXPECT_FALSE(waiter.grab().result(kWait));  // one slot, taken on the other node
+  ::kill(c.gpu->pid(), SIGKILL);
+  bool got = false;
+  for (int i = 0; i < 150 && !got; ++i) {  // the head declares the node dead within ~1.5 s
+    got = waiter.grab().result(kWait);
+    if (!got) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(got);
+  concurry::shutdown();
+}
+
+TEST(ClusterFailureTest, PoolReplacesAMemberLostWithItsNode) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  Options o = cluster({{"cpu", 1}}, "spread");  // one member per node
+  o.max_workers = 2;
+  o.max_restarts = 1;
+  o.num_retries = 5;
+  o.retry_wait = 0.3;  // seconds
+  auto pool = concurry::options<Counter>(o).init(0);
+  std::set<int> before;
+  for (int i = 0; i < 4; ++i) before.insert(pool.pid().result(kWait));
+  ASSERT_EQ(before.size(), 2u);
+  ::kill(c.gpu->pid(), SIGKILL);
+  // Calls that meet the dead member are retried; once the head restarted it on the cpu node,
+  // every member answers from there.
+  std::set<int> after;
+  for (int i = 0; i < 8; ++i) after.insert(pool.pid().result(concurry::Duration(60.0)));
+  EXPECT_EQ(after, (std::set<int>{static_cast<int>(c.cpu->pid())}));
+  EXPECT_EQ(pool.stats().total_workers, 2u);
+  concurry::shutdown();
+}
+
+TEST(ClusterFailureTest, HeadGoneFailsInitWithClusterErrorAndActorsKeepAnswering) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  auto counter = concurry::options<Counter>(cluster()).init(0);
+  EXPECT_EQ(counter.add(1).result(kWait), 1);
+  ::kill(c.head->pid(), SIGKILL);
+  c.head->stop(0);
+  try {
+    concurry::options<Counter>(cluster()).init(0);
+    FAIL() << "expected ClusterError";
+  } catch (const concurry::ClusterError& e) {
+    EXPECT_NE(std::string(e.what()).find(c.address), std::string::npos) << e.what();
+  }
+  // Calls go straight to the node, which is still there.
+  EXPECT_EQ(counter.add(1).result(concurry::Duration(10.0)), 2);
+  concurry::shutdown();
+  // Connecting to a head that is gone fails in the connect timeout, naming it.
+  EXPECT_THROW(concurry::connect({.address = c.address, .connect_timeout = concurry::Duration(1.0)}),
+               concurry::ClusterError);
+}
+}  // namespace
