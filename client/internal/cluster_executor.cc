@@ -35,7 +35,8 @@ class ActorLink final : public CallStream::Caller,
   ActorLink(std::shared_ptr<ClusterClient> client, ClusterClient::Placed placed, std::string name,
             CompletionHook on_complete)
       : client_(std::move(client)), placed_(std::move(placed)), name_(std::move(name)),
-        on_complete_(std::move(on_complete)) {}
+        on_complete_(on_complete ? std::make_shared<const CompletionHook>(std::move(on_complete))
+                                 : nullptr) {}
 
   std::string actor_id() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -90,6 +91,12 @@ class ActorLink final : public CallStream::Caller,
   void begin_stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+  }
+  // Forgets the completion hook (stopped): what it holds (an on-demand slot owns the executor
+  // that owns this link) is released once a call running it returns.
+  void drop_hook() {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_complete_.reset();
   }
   // True when every call in flight was answered before `deadline`.
   bool drain(Clock::time_point deadline) {
@@ -195,7 +202,13 @@ class ActorLink final : public CallStream::Caller,
       run_after(Duration(0), [self, held, complete] { self->finish(std::move(*held), complete); });
       return;
     }
-    std::unique_ptr<CallTask> next = on_complete_ ? on_complete_() : nullptr;
+    std::shared_ptr<const CompletionHook> hook;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      hook = on_complete_;
+    }
+    std::unique_ptr<CallTask> next = hook ? (*hook)() : nullptr;
+    hook.reset();
     complete(*task);
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -208,7 +221,7 @@ class ActorLink final : public CallStream::Caller,
   mutable std::mutex mu_;
   ClusterClient::Placed placed_;  // guarded by mu_ (a restart moves the actor)
   std::string name_;
-  CompletionHook on_complete_;
+  std::shared_ptr<const CompletionHook> on_complete_;  // guarded by mu_
   std::condition_variable drained_;
   size_t in_flight_ = 0;                                // guarded by mu_
   bool stopping_ = false;                               // guarded by mu_
@@ -252,6 +265,7 @@ class ClusterExecutor final : public Executor {
     if (stopped_) return;
     stopped_ = true;
     link_->drain(deadline);
+    link_->drop_hook();
     if (owner_) client_->stop_actor(link_->actor_id());
   }
   bool is_inline() const override { return false; }
