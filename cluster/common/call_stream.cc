@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -51,6 +52,19 @@ struct CallStream::Impl {
       cv.wait(lock, [&] { return broken || (!writing && (outbox.call_id_size() > 0 || closing)); });
       writer_waiting = false;
       if (broken || outbox.call_id_size() == 0) break;
+      // Calls keep coming (a pipelining producer, or the head forwarding a client's batch):
+      // while the outbox still grows, give it a moment (≤ 20 µs) so one message carries many.
+      if (pending.size() > static_cast<size_t>(outbox.call_id_size())) {
+        auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
+        int seen = outbox.call_id_size();
+        while (seen < 64 && std::chrono::steady_clock::now() < until) {
+          lock.unlock();
+          std::this_thread::yield();
+          lock.lock();
+          if (outbox.call_id_size() == seen) break;  // stopped growing: send what is there
+          seen = outbox.call_id_size();
+        }
+      }
       batch.Swap(&outbox);
       writing = true;
       lock.unlock();
