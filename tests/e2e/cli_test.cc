@@ -1,0 +1,137 @@
+// The real `concurry` binary against real daemons it starts: start/stop, status as text and as
+// JSON (parsed), what a client created showing up, and bad input — each a one-line message and
+// a meaningful exit code. Every test has its own state directory; every wait is bounded.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "concurry/concurry.h"
+#include "tests/integration/cluster_workers.h"
+
+namespace {
+
+std::string runfile(const std::string& path) {
+  return std::string(std::getenv("TEST_SRCDIR")) + "/" + std::getenv("TEST_WORKSPACE") + "/" + path;
+}
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs `concurry ARGS` (bounded by `timeout 60`) with this test's state directory.
+CliRun concurry_cli(const std::string& args) {
+  std::string err_file = std::string(std::getenv("TEST_TMPDIR")) + "/stderr.txt";
+  std::string cmd = "timeout 60 " + runfile("tools/concurry") + " " + args + " 2>" + err_file;
+  CliRun r;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  int status = ::pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(err_file);
+  std::getline(in, r.err, '\0');
+  return r;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    state_ = std::string(std::getenv("TEST_TMPDIR")) + "/state-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ::setenv("CONCURRY_STATE_DIR", state_.c_str(), 1);
+    ::unsetenv("CONCURRY_ADDRESS");
+  }
+  void TearDown() override { concurry_cli("stop"); }  // nothing is left running
+  std::string state_;
+};
+
+TEST_F(CliTest, StartStatusStop) {
+  CliRun head = concurry_cli("start --head --port 0");
+  ASSERT_EQ(head.code, 0) << head.err;
+  const std::string prefix = "head started at ";
+  ASSERT_EQ(head.out.rfind(prefix, 0), 0u) << head.out;
+  std::string address = head.out.substr(prefix.size(), head.out.find(' ', prefix.size()) - prefix.size());
+  CliRun node = concurry_cli("start --resources cpu=2,gpu=1 --worker-lib " +
+                          runfile("tests/integration/libcluster_workers.so"));
+  ASSERT_EQ(node.code, 0) << node.err;
+  EXPECT_NE(node.out.find("node-1 started"), std::string::npos) << node.out;
+
+  // A client's actor shows up in status.
+  concurry::connect({.address = address});
+  auto counter = concurry::options<Counter>({.mode = "cluster", .name = "tally"}).init(1);
+  ASSERT_EQ(counter.add(1).result(concurry::Duration(30.0)), 2);
+
+  CliRun text = concurry_cli("status");
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("node-1"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("alive"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("tally"), std::string::npos) << text.out;
+
+  CliRun json = concurry_cli("status --json --address " + address);
+  ASSERT_EQ(json.code, 0) << json.err;
+  rapidjson::Document doc;
+  doc.Parse(json.out.c_str());
+  ASSERT_FALSE(doc.HasParseError()) << json.out;
+  ASSERT_EQ(doc["nodes"].Size(), 1u);
+  EXPECT_TRUE(doc["nodes"][0]["alive"].GetBool());
+  EXPECT_EQ(doc["nodes"][0]["resources_total"]["gpu"].GetDouble(), 1.0);
+  EXPECT_EQ(doc["nodes"][0]["resources_used"]["cpu"].GetDouble(), 1.0);  // the actor holds it
+  ASSERT_EQ(doc["actors"].Size(), 1u);
+  EXPECT_STREQ(doc["actors"][0]["class"].GetString(), "Counter");
+  EXPECT_STREQ(doc["actors"][0]["name"].GetString(), "tally");
+  EXPECT_STREQ(doc["actors"][0]["state"].GetString(), "ALIVE");
+  counter.stop();
+  concurry::shutdown();
+
+  CliRun stop = concurry_cli("stop");
+  EXPECT_EQ(stop.code, 0) << stop.err;
+  EXPECT_NE(stop.out.find("stopped node-1"), std::string::npos) << stop.out;
+  EXPECT_NE(stop.out.find("stopped head"), std::string::npos) << stop.out;
+  CliRun gone = concurry_cli("status --address " + address);
+  EXPECT_EQ(gone.code, 1);
+  EXPECT_NE(gone.err.find("cannot reach the head at " + address), std::string::npos) << gone.err;
+}
+
+TEST_F(CliTest, BadInputIsOneLineAndANonZeroExit) {
+  CliRun unknown = concurry_cli("frobnicate");
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("unknown subcommand 'frobnicate'"), std::string::npos) << unknown.err;
+  CliRun flag = concurry_cli("status --bogus");
+  EXPECT_EQ(flag.code, 2);
+  EXPECT_NE(flag.err.find("--bogus"), std::string::npos) << flag.err;
+  CliRun no_head = concurry_cli("status");
+  EXPECT_EQ(no_head.code, 1);
+  EXPECT_NE(no_head.err.find("no head address"), std::string::npos) << no_head.err;
+  CliRun orphan_node = concurry_cli("start --resources cpu=1");
+  EXPECT_EQ(orphan_node.code, 1);
+  EXPECT_NE(orphan_node.err.find("concurry start --head"), std::string::npos) << orphan_node.err;
+  CliRun unreachable = concurry_cli("start --address 127.0.0.1:1");  // the node cannot register
+  EXPECT_EQ(unreachable.code, 1);
+  EXPECT_NE(unreachable.err.find("cannot reach head at 127.0.0.1:1"), std::string::npos)
+      << unreachable.err;
+  CliRun nothing = concurry_cli("stop");  // nothing half-started was left behind
+  EXPECT_EQ(nothing.code, 0);
+  EXPECT_NE(nothing.out.find("nothing to stop"), std::string::npos) << nothing.out;
+  for (const CliRun& r : std::vector<CliRun>{unknown, flag, no_head, orphan_node, unreachable}) {
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
+  }
+}
+
+TEST_F(CliTest, ASecondHeadIsRefusedWhileTheFirstRuns) {
+  ASSERT_EQ(concurry_cli("start --head --port 0").code, 0);
+  CliRun again = concurry_cli("start --head --port 0");
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE(again.err.find("already running"), std::string::npos) << again.err;
+}
+
+}  // namespace

@@ -1,0 +1,127 @@
+#include "tools/cli/status.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <map>
+#include <stdexcept>
+
+#include "concurry/cluster/common/auth.h"
+#include "concurry/proto/concurry.grpc.pb.h"
+
+namespace concurry::cli {
+namespace {
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+template <class Map>
+std::string json_map(const Map& m) {
+  std::string out = "{";
+  for (const auto& [k, v] : m) out += (out.size() > 1 ? ", " : "") + quoted(k) + ": " + number(v);
+  return out + "}";
+}
+
+template <class Map>
+std::string text_map(const Map& m) {
+  std::string out;
+  for (const auto& [k, v] : m) out += (out.empty() ? "" : ",") + k + "=" + number(v);
+  return out.empty() ? "-" : out;
+}
+
+}  // namespace
+
+std::string cluster_status(const std::string& address, const std::string& token, bool json) {
+  auto stub = proto::Head::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  internal::add_token(&context, token);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  proto::ClusterStatusReply reply;
+  grpc::Status s = stub->ClusterStatus(&context, proto::ClusterStatusRequest(), &reply);
+  if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    throw std::runtime_error("the head at " + address + " refused the auth token (set " +
+                             "--auth-token or CONCURRY_AUTH_TOKEN)");
+  }
+  if (!s.ok()) {
+    throw std::runtime_error("cannot reach the head at " + address + ": " + s.error_message());
+  }
+  // What each node's live actors hold.
+  std::map<std::string, std::map<std::string, double>> used;
+  for (const auto& a : reply.actors()) {
+    if (a.state() != "ALIVE") continue;
+    for (const auto& [k, v] : a.resources()) used[a.node_id()][k] += v;
+  }
+  std::string out;
+  if (json) {
+    out = "{\"head\": " + quoted(address) + ", \"nodes\": [";
+    for (int i = 0; i < reply.nodes_size(); ++i) {
+      const auto& n = reply.nodes(i);
+      std::map<std::string, double> total(n.resources().begin(), n.resources().end());
+      out += std::string(i ? ", " : "") + "{\"node_id\": " + quoted(n.node_id()) +
+             ", \"address\": " + quoted(n.address()) + ", \"alive\": " +
+             (n.alive() ? "true" : "false") + ", \"resources_total\": " + json_map(total) +
+             ", \"resources_used\": " + json_map(used[n.node_id()]) +
+             ", \"seconds_since_heartbeat\": " + number(n.seconds_since_heartbeat()) + "}";
+    }
+    out += "], \"actors\": [";
+    for (int i = 0; i < reply.actors_size(); ++i) {
+      const auto& a = reply.actors(i);
+      std::map<std::string, double> res(a.resources().begin(), a.resources().end());
+      out += std::string(i ? ", " : "") + "{\"actor_id\": " + quoted(a.actor_id()) +
+             ", \"class\": " + quoted(a.class_name()) + ", \"name\": " + quoted(a.name()) +
+             ", \"node_id\": " + quoted(a.node_id()) + ", \"state\": " + quoted(a.state()) +
+             ", \"restarts\": " + std::to_string(a.restarts()) +
+             ", \"resources\": " + json_map(res) + "}";
+    }
+    return out + "]}\n";
+  }
+  out = "head " + address + "\n\nnodes (" + std::to_string(reply.nodes_size()) + ")\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "  %-10s %-22s %-6s %-24s %-24s %s\n", "NODE", "ADDRESS", "STATE",
+                "TOTAL", "USED", "HEARTBEAT");
+  out += line;
+  for (const auto& n : reply.nodes()) {
+    std::map<std::string, double> total(n.resources().begin(), n.resources().end());
+    std::snprintf(line, sizeof line, "  %-10s %-22s %-6s %-24s %-24s %.1fs ago\n",
+                  n.node_id().c_str(), n.address().c_str(), n.alive() ? "alive" : "dead",
+                  text_map(total).c_str(), text_map(used[n.node_id()]).c_str(),
+                  n.seconds_since_heartbeat());
+    out += line;
+  }
+  out += "\nactors (" + std::to_string(reply.actors_size()) + ")\n";
+  std::snprintf(line, sizeof line, "  %-10s %-16s %-14s %-10s %-10s %s\n", "ACTOR", "CLASS", "NAME",
+                "NODE", "STATE", "RESTARTS");
+  out += line;
+  for (const auto& a : reply.actors()) {
+    std::snprintf(line, sizeof line, "  %-10s %-16s %-14s %-10s %-10s %d\n", a.actor_id().c_str(),
+                  a.class_name().c_str(), a.name().empty() ? "-" : a.name().c_str(),
+                  a.node_id().c_str(), a.state().c_str(), a.restarts());
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace concurry::cli

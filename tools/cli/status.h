@@ -1,0 +1,17 @@
+// `concurry status`: the cluster as the head sees it — nodes (alive or dead, resources offered
+// and held by actors, heartbeat age) and actors (class, name, node, state, restarts) — as text
+// for people or JSON for scripts.
+#ifndef CONCURRY_TOOLS_CLI_STATUS_H_
+#define CONCURRY_TOOLS_CLI_STATUS_H_
+
+#include <string>
+
+namespace concurry::cli {
+
+// Asks the head at `address`; returns the report. Throws std::runtime_error naming the head
+// and the cause when it does not answer or refuses the token.
+std::string cluster_status(const std::string& address, const std::string& token, bool json);
+
+}  // namespace concurry::cli
+
+#endif  // CONCURRY_TOOLS_CLI_STATUS_H_
