@@ -25,7 +25,9 @@ namespace concurry {
 struct ConnectOptions {
   std::string address;                   // head HOST:PORT; "" = $CONCURRY_ADDRESS, else embedded
   std::string auth_token;                // "" = $CONCURRY_AUTH_TOKEN
-  std::vector<std::string> worker_libs;  // .so files holding this program's worker classes
+  std::vector<std::string> worker_libs;  // .so files holding this program's worker classes;
+                                         // none given: $CONCURRY_WORKER_LIBS (':'-separated,
+                                         // set for jobs the head runs)
   // The embedded cluster's node offers these; empty = {cpu: number of cores}.
   std::map<std::string, double> resources;
   Duration connect_timeout{5.0};         // how long to wait for the head to answer

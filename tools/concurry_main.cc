@@ -4,6 +4,8 @@
 //                                                               start a node in the background
 //   concurry stop                                               stop what `start` started
 //   concurry status [--address HOST:PORT] [--json]              nodes and actors
+//   concurry job submit [--lib PATH]... [--working-dir DIR] [--wait] -- COMMAND ARGS...
+//   concurry job status|logs [--follow]|stop JOB_ID,  concurry job list [--json]
 // --address and --auth-token also come from CONCURRY_ADDRESS and CONCURRY_AUTH_TOKEN. Pid files
 // and logs live in $CONCURRY_STATE_DIR (default /tmp/concurry-UID). Exit codes: 0 done, 1 the
 // cluster said no (or is not there), 2 bad usage.
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/cli/jobs.h"
 #include "tools/cli/launcher.h"
 #include "tools/cli/state_dir.h"
 #include "tools/cli/status.h"
@@ -41,7 +44,62 @@ struct Args {
   std::string resources;
   std::vector<std::string> worker_libs;
   bool json = false;
+  // job
+  std::vector<std::string> command;
+  std::string working_dir;
+  bool wait = false;
+  bool follow = false;
+  std::string job_id;
 };
+
+// The head's address: --address, $CONCURRY_ADDRESS, or the head `start --head` recorded.
+std::string head_address(const Args& a) {
+  if (!a.address.empty()) return a.address;
+  return StateDir().head_address().value_or("");
+}
+
+const char* kNoHead = "no head address: pass --address HOST:PORT, set CONCURRY_ADDRESS, or start "
+                      "a head with: concurry start --head";
+
+int job(const Args& a, const std::string& what) {
+  concurry::cli::JobClient client{head_address(a), a.token};
+  if (client.address.empty()) return fail(kNoHead);
+  try {
+    if (what == "submit") {
+      std::string id = client.submit(a.command, a.working_dir, a.worker_libs);
+      int code = 0;
+      std::string state = client.status(id, /*json=*/false, &code);
+      if (state.find("cannot start") != std::string::npos) {
+        return fail(state.substr(state.find("cannot start"), state.rfind(')') -
+                                                                 state.find("cannot start")) +
+                    " (" + id + ")");
+      }
+      std::printf("%s\n", id.c_str());
+      std::fflush(stdout);
+      if (!a.wait) return 0;
+      client.logs(id, /*follow=*/true);
+      std::string line = client.status(id, false, &code);
+      std::fprintf(stderr, "concurry: %s\n", line.c_str());
+      return code;
+    }
+    if (what == "logs") {
+      client.logs(a.job_id, a.follow);
+      return 0;
+    }
+    if (what == "status") {
+      std::printf("%s\n", client.status(a.job_id, a.json, nullptr).c_str());
+      return 0;
+    }
+    if (what == "stop") {
+      std::printf("%s\n", client.stop(a.job_id).c_str());
+      return 0;
+    }
+    std::fputs(client.list(a.json).c_str(), stdout);
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
 
 int start(const Args& a) {
   StateDir state;
@@ -117,12 +175,8 @@ int stop() {
 }
 
 int status(const Args& a) {
-  StateDir state;
-  std::string address = a.address.empty() ? state.head_address().value_or("") : a.address;
-  if (address.empty()) {
-    return fail("no head address: pass --address HOST:PORT, set CONCURRY_ADDRESS, or start a "
-                "head with: concurry start --head");
-  }
+  std::string address = head_address(a);
+  if (address.empty()) return fail(kNoHead);
   try {
     std::fputs(concurry::cli::cluster_status(address, a.token, a.json).c_str(), stdout);
   } catch (const std::exception& e) {
@@ -136,9 +190,9 @@ int status(const Args& a) {
 int main(int argc, char** argv) {
   if (argc > 1 && argv[1][0] != '-') {
     std::string sub = argv[1];
-    if (sub != "start" && sub != "stop" && sub != "status") {
+    if (sub != "start" && sub != "stop" && sub != "status" && sub != "job") {
       std::fprintf(stderr, "concurry: error: unknown subcommand '%s'; available: start, stop, "
-                           "status (see concurry --help)\n", sub.c_str());
+                           "status, job (see concurry --help)\n", sub.c_str());
       return 2;
     }
   }
@@ -163,6 +217,31 @@ int main(int argc, char** argv) {
                                                   "head started here)");
   status_cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
   status_cmd->add_flag("--json", a.json, "one JSON object, for scripts");
+  auto* job_cmd = app.add_subcommand("job", "run programs on the cluster as jobs");
+  job_cmd->require_subcommand(1);
+  for (auto* cmd : {job_cmd}) {
+    cmd->add_option("--address", a.address, "the head (default: $CONCURRY_ADDRESS, or the head "
+                                            "started here)");
+    cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
+  }
+  auto* submit_cmd = job_cmd->add_subcommand("submit", "run COMMAND ARGS... as a job (after --)");
+  submit_cmd->add_option("--lib", a.worker_libs, "a worker library shipped with the job")
+      ->check(CLI::ExistingFile);
+  submit_cmd->add_option("--working-dir", a.working_dir, "a directory shipped as the job's "
+                                                          "working directory")
+      ->check(CLI::ExistingDirectory);
+  submit_cmd->add_flag("--wait", a.wait, "follow the job's log and exit with its exit code");
+  submit_cmd->add_option("command", a.command, "the entrypoint and its arguments")->required();
+  auto* job_status_cmd = job_cmd->add_subcommand("status", "a job's state");
+  job_status_cmd->add_option("job_id", a.job_id, "the job")->required();
+  job_status_cmd->add_flag("--json", a.json, "as JSON");
+  auto* logs_cmd = job_cmd->add_subcommand("logs", "a job's output");
+  logs_cmd->add_option("job_id", a.job_id, "the job")->required();
+  logs_cmd->add_flag("--follow", a.follow, "keep printing until the job ends");
+  auto* job_stop_cmd = job_cmd->add_subcommand("stop", "stop a job (its process group and actors)");
+  job_stop_cmd->add_option("job_id", a.job_id, "the job")->required();
+  auto* list_cmd = job_cmd->add_subcommand("list", "every job of the head");
+  list_cmd->add_flag("--json", a.json, "as JSON");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -179,5 +258,8 @@ int main(int argc, char** argv) {
     return start(a);
   }
   if (status_cmd->parsed()) return status(a);
+  if (job_cmd->parsed()) {
+    for (auto* sub : job_cmd->get_subcommands()) return job(a, sub->get_name());
+  }
   return stop();
 }

@@ -141,7 +141,18 @@ ClusterClient::ClusterClient(const ConnectOptions& options) : impl_(std::make_un
   proto::ClusterStatusReply status;
   grpc::Status s = c.head->ClusterStatus(&context, proto::ClusterStatusRequest(), &status);
   if (!s.ok()) c.fail(s, "connecting");
-  if (!c.embedded) c.upload(options.worker_libs);  // the embedded node has our classes already
+  std::vector<std::string> libs = options.worker_libs;
+  if (libs.empty()) {
+    // A job started by the head finds the libraries shipped with it here.
+    std::string shipped = env("CONCURRY_WORKER_LIBS");
+    for (size_t start = 0; !shipped.empty() && start <= shipped.size();) {
+      size_t end = shipped.find(':', start);
+      if (end == std::string::npos) end = shipped.size();
+      if (end > start) libs.push_back(shipped.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  if (!c.embedded) c.upload(libs);  // the embedded node has our classes already
   add_token(&c.session_context, c.token);
   c.session = c.head->OpenSession(&c.session_context, proto::SessionRequest());
   proto::SessionEvent hello;

@@ -2,7 +2,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -10,6 +13,7 @@
 #include "concurry/cluster/common/auth.h"
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/cluster/head/actor_manager.h"
+#include "concurry/cluster/head/job_manager.h"
 #include "concurry/cluster/head/lib_store.h"
 #include "concurry/cluster/head/node_registry.h"
 #include "concurry/cluster/head/pool_manager.h"
@@ -22,8 +26,11 @@ namespace {
 
 class HeadService final : public proto::Head::Service {
  public:
-  HeadService(NodeRegistry& registry, std::string token)
-      : registry_(registry), token_(token), actors_(registry, libs_, token), pools_(actors_, token) {}
+  HeadService(NodeRegistry& registry, std::string token, std::string jobs_dir)
+      : registry_(registry), token_(token), actors_(registry, libs_, token), pools_(actors_, token),
+        jobs_(std::move(jobs_dir)) {}
+
+  JobManager& jobs() { return jobs_; }
 
   ActorManager& actors() { return actors_; }
 
@@ -154,6 +161,76 @@ class HeadService final : public proto::Head::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status SubmitJob(grpc::ServerContext* context, const proto::SubmitJobRequest* request,
+                         proto::SubmitJobReply* reply) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    JobSpec spec;
+    spec.argv.assign(request->argv().begin(), request->argv().end());
+    for (const auto& f : request->files()) spec.files.push_back({f.path(), f.content(), f.executable()});
+    for (const auto& digest : request->libs()) {
+      auto lib = libs_.get(digest);
+      if (!lib) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "worker library " + digest + " was never uploaded to this head");
+      }
+      spec.libs.emplace_back(lib->name, *lib->content);
+    }
+    try {
+      reply->set_job_id(jobs_.submit(spec));
+    } catch (const InvalidOptionError& e) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, e.what());
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetJob(grpc::ServerContext* context, const proto::JobRequest* request,
+                      proto::JobInfo* reply) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    auto job = jobs_.get(request->job_id());
+    if (!job) return no_job(request->job_id());
+    to_info(*job, reply);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListJobs(grpc::ServerContext* context, const proto::ClusterStatusRequest*,
+                        proto::JobList* reply) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    for (const auto& job : jobs_.list()) to_info(job, reply->add_jobs());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status StopJob(grpc::ServerContext* context, const proto::JobRequest* request,
+                       proto::JobInfo* reply) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    auto job = jobs_.stop(request->job_id());
+    if (!job) return no_job(request->job_id());
+    to_info(*job, reply);
+    return grpc::Status::OK;
+  }
+
+  // The job's log from the start; with follow, more as it comes until the job ends.
+  grpc::Status JobLogs(grpc::ServerContext* context, const proto::JobLogsRequest* request,
+                       grpc::ServerWriter<proto::JobLogChunk>* writer) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    size_t offset = 0;
+    while (!context->IsCancelled()) {
+      auto part = jobs_.read_log(request->job_id(), offset);
+      if (!part) return no_job(request->job_id());
+      auto& [data, ended] = *part;
+      if (!data.empty()) {
+        offset += data.size();
+        proto::JobLogChunk chunk;
+        chunk.set_data(std::move(data));
+        if (!writer->Write(chunk)) break;
+      }
+      if (!request->follow() || (ended && data.empty())) break;
+      if (data.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return grpc::Status::OK;
+  }
+
   grpc::Status PoolCalls(grpc::ServerContext* context, ServerCallStream* stream) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
     return serve_call_stream(context, stream,
@@ -196,11 +273,24 @@ class HeadService final : public proto::Head::Service {
   }
 
  private:
+  static grpc::Status no_job(const std::string& id) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "no job '" + id + "' on this head");
+  }
+  static void to_info(const JobState& job, proto::JobInfo* out) {
+    out->set_job_id(job.job_id);
+    out->set_state(job.state);
+    out->set_exit_code(job.exit_code);
+    out->set_reason(job.reason);
+    for (const auto& a : job.argv) out->add_argv(a);
+    out->set_seconds(job.seconds);
+  }
+
   NodeRegistry& registry_;
   std::string token_;
   LibStore libs_;
   ActorManager actors_;
   PoolManager pools_;
+  JobManager jobs_;
   std::atomic<uint64_t> next_session_{1};
   std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;
@@ -211,7 +301,15 @@ class HeadService final : public proto::Head::Service {
 
 struct HeadServer::Impl {
   explicit Impl(HeadConfig c)
-      : config(std::move(c)), registry(config.heartbeat_timeout), service(registry, config.auth_token) {}
+      : config(std::move(c)), registry(config.heartbeat_timeout),
+        service(registry, config.auth_token, jobs_dir(config)) {}
+
+  static std::string jobs_dir(const HeadConfig& c) {
+    if (!c.jobs_dir.empty()) return c.jobs_dir;
+    const char* tmp = std::getenv("TMPDIR");
+    return std::string(tmp && *tmp ? tmp : "/tmp") + "/concurry-jobs-" +
+           std::to_string(::getuid()) + "-" + std::to_string(::getpid());
+  }
 
   HeadConfig config;
   NodeRegistry registry;
@@ -249,7 +347,9 @@ std::string HeadServer::start() {
       lock.lock();
     }
   });
-  return impl_->config.host + ":" + std::to_string(bound);
+  std::string bound_address = impl_->config.host + ":" + std::to_string(bound);
+  impl_->service.jobs().set_head(bound_address, impl_->config.auth_token);
+  return bound_address;
 }
 
 void HeadServer::shutdown() {

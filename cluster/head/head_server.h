@@ -16,6 +16,7 @@ struct HeadConfig {
   int port = 0;
   std::string auth_token;
   Duration heartbeat_timeout{3.0};
+  std::string jobs_dir;  // "" = $TMPDIR/concurry-jobs-<uid>-<pid>
 };
 
 class HeadServer {

@@ -3,6 +3,7 @@
 // a meaningful exit code. Every test has its own state directory; every wait is bounded.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -123,6 +124,105 @@ TEST_F(CliTest, BadInputIsOneLineAndANonZeroExit) {
   EXPECT_EQ(nothing.code, 0);
   EXPECT_NE(nothing.out.find("nothing to stop"), std::string::npos) << nothing.out;
   for (const CliRun& r : std::vector<CliRun>{unknown, flag, no_head, orphan_node, unreachable}) {
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
+  }
+}
+
+// A head and a node with a gpu, started with the CLI; returns the head's address.
+std::string start_cluster() {
+  CliRun head = concurry_cli("start --head --port 0");
+  EXPECT_EQ(head.code, 0) << head.err;
+  const std::string prefix = "head started at ";
+  std::string address =
+      head.out.substr(prefix.size(), head.out.find(' ', prefix.size()) - prefix.size());
+  CliRun node = concurry_cli("start --resources cpu=2,gpu=1");
+  EXPECT_EQ(node.code, 0) << node.err;
+  return address;
+}
+
+std::string helper() { return runfile("tests/integration/cluster_client"); }
+std::string lib() { return runfile("tests/integration/libcluster_workers.so"); }
+
+TEST_F(CliTest, JobsSucceedFailAndReportTheirExitCodes) {
+  std::string address = start_cluster();
+  concurry::connect({.address = address, .worker_libs = {lib()}});
+  auto tally = concurry::options<Counter>({.mode = "cluster", .name = "tally"}).init(41);
+  ASSERT_EQ(tally.get().result(concurry::Duration(30.0)), 41);
+
+  // The job finds the head in CONCURRY_ADDRESS and the library shipped with --lib.
+  std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/work";
+  ::mkdir(dir.c_str(), 0700);
+  std::ofstream(dir + "/note.txt") << "shipped\n";
+  CliRun ok = concurry_cli("job submit --lib " + lib() + " --working-dir " + dir +
+                           " --wait -- sh -c 'cat note.txt; " + helper() +
+                           " \"$CONCURRY_ADDRESS\" \"$CONCURRY_WORKER_LIBS\" get tally'");
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("shipped"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("42"), std::string::npos) << ok.out;
+  std::string ok_id = ok.out.substr(0, ok.out.find('\n'));
+  CliRun ok_status = concurry_cli("job status --json " + ok_id);
+  rapidjson::Document doc;
+  doc.Parse(ok_status.out.c_str());
+  ASSERT_FALSE(doc.HasParseError()) << ok_status.out;
+  EXPECT_STREQ(doc["state"].GetString(), "SUCCEEDED");
+
+  CliRun failed = concurry_cli("job submit --wait -- sh -c 'echo oops; exit 3'");
+  EXPECT_EQ(failed.code, 3);
+  EXPECT_NE(failed.out.find("oops"), std::string::npos) << failed.out;
+  CliRun list = concurry_cli("job list");
+  EXPECT_NE(list.out.find("SUCCEEDED"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("FAILED"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("exited with code 3"), std::string::npos) << list.out;
+  tally.stop();
+  concurry::shutdown();
+}
+
+TEST_F(CliTest, AStoppedJobEndsAndItsActorsAreFreed) {
+  std::string address = start_cluster();
+  CliRun held = concurry_cli("job submit -- " + helper() + " " + address + " " + lib() + " hold");
+  ASSERT_EQ(held.code, 0) << held.err;
+  std::string id = held.out.substr(0, held.out.find('\n'));
+  // Follow the log until the job has made its actor (bounded).
+  bool created = false;
+  for (int i = 0; i < 300 && !created; ++i) {
+    created = concurry_cli("job logs " + id).out.find("created") != std::string::npos;
+    if (!created) ::usleep(50000);
+  }
+  ASSERT_TRUE(created);
+  EXPECT_NE(concurry_cli("status").out.find("Counter"), std::string::npos);
+  CliRun stop = concurry_cli("job stop " + id);
+  EXPECT_EQ(stop.code, 0) << stop.err;
+  EXPECT_NE(stop.out.find("STOPPED"), std::string::npos) << stop.out;
+  // Its session ended with its process: the head stopped its actor.
+  bool freed = false;
+  for (int i = 0; i < 300 && !freed; ++i) {
+    freed = concurry_cli("status --json").out.find("\"ALIVE\"") == std::string::npos;
+    if (!freed) ::usleep(50000);
+  }
+  EXPECT_TRUE(freed);
+}
+
+TEST_F(CliTest, LogsFollowAJobToItsEnd) {
+  start_cluster();
+  CliRun job = concurry_cli("job submit -- sh -c 'echo one; sleep 1; echo two'");
+  ASSERT_EQ(job.code, 0) << job.err;
+  std::string id = job.out.substr(0, job.out.find('\n'));
+  CliRun logs = concurry_cli("job logs --follow " + id);
+  EXPECT_EQ(logs.code, 0);
+  EXPECT_EQ(logs.out, "one\ntwo\n");
+}
+
+TEST_F(CliTest, BadJobInputIsOneLineAndANonZeroExit) {
+  start_cluster();
+  CliRun missing = concurry_cli("job status job-99");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("no job 'job-99'"), std::string::npos) << missing.err;
+  CliRun cannot = concurry_cli("job submit -- /no/such/program");
+  EXPECT_EQ(cannot.code, 1);
+  EXPECT_NE(cannot.err.find("cannot start '/no/such/program'"), std::string::npos) << cannot.err;
+  CliRun nothing = concurry_cli("job submit");
+  EXPECT_EQ(nothing.code, 2);
+  for (const CliRun& r : std::vector<CliRun>{missing, cannot, nothing}) {
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
   }
 }

@@ -2,8 +2,12 @@
 //   cluster_client ADDRESS LIB get NAME   adds 1 to the named Counter, prints the new count
 //   cluster_client ADDRESS LIB orphan     creates an unnamed Counter needing gpu: 1, prints
 //                                         "created", then dies without disconnecting
+//   cluster_client ADDRESS LIB hold       creates an unnamed Counter needing gpu: 1, prints
+//                                         "created", then waits (until it is killed)
 //   cluster_client ADDRESS LIB pool NAME N MS   makes N calls slow(MS) to the named pool at
 //                                         once, prints "sent", then "done" when all answered
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -38,6 +42,14 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
       concurry::shutdown();
       return 0;
+    }
+    if (what == "hold") {
+      auto counter =
+          concurry::options<Counter>({.mode = "cluster", .resources = {{"gpu", 1}}}).init(0);
+      counter.get().result(concurry::Duration(30.0));
+      std::printf("created\n");
+      std::fflush(stdout);
+      for (;;) ::pause();
     }
     if (what == "orphan") {
       auto counter =
