@@ -82,6 +82,7 @@ class HeadService final : public proto::Head::Service {
       out->set_seconds_since_heartbeat(Duration(now - node.last_heartbeat).count());
     }
     actors_.fill_status(reply);
+    pools_.fill_status(reply);
     return grpc::Status::OK;
   }
 

@@ -235,6 +235,7 @@ grpc::Status PoolManager::stats(const proto::PoolRequest& request, proto::PoolSt
   if (!pool) return status;
   std::lock_guard<std::mutex> lock(pool->mu);
   reply->set_pool_id(pool->id);
+  reply->set_name(pool->name);
   reply->set_pool_ref(pool->ref);
   reply->set_class_name(pool->class_name);
   reply->set_total_workers(static_cast<uint32_t>(pool->members.size()));
@@ -359,6 +360,20 @@ void PoolManager::relocate(const std::shared_ptr<Pool>& pool, size_t member) {
 void PoolManager::relocation_done() {
   std::lock_guard<std::mutex> lock(mu_);
   if (--relocations_ == 0) relocated_.notify_all();
+}
+
+void PoolManager::fill_status(proto::ClusterStatusReply* reply) {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [ref, pool] : pools_) ids.push_back(pool->id);
+  }
+  for (const auto& id : ids) {
+    proto::PoolRequest request;
+    request.set_pool_id(id);
+    proto::PoolStatsReply stats;
+    if (this->stats(request, &stats).ok()) *reply->add_pools() = std::move(stats);
+  }
 }
 
 void PoolManager::session_ended(const std::string& session_id) {

@@ -33,6 +33,8 @@ class PoolManager {
   // One call from a client's PoolCalls stream; exactly one reply reaches `sink`.
   void call(uint64_t pool_ref, uint64_t call_id, Bytes request,
             const std::shared_ptr<ReplySink>& sink);
+  // Every pool's stats, for ClusterStatus.
+  void fill_status(proto::ClusterStatusReply* reply);
   // The unnamed pools of a session that ended are stopped.
   void session_ended(const std::string& session_id);
 

@@ -71,6 +71,11 @@ TEST_F(CliTest, StartStatusStop) {
   concurry::connect({.address = address});
   auto counter = concurry::options<Counter>({.mode = "cluster", .name = "tally"}).init(1);
   ASSERT_EQ(counter.add(1).result(concurry::Duration(30.0)), 2);
+  auto pool = concurry::options<Counter>({.mode = "cluster", .max_workers = 2,
+                                          .load_balancing = "least_active",
+                                          .resources = {{"cpu", 0.25}}})
+                  .init(0);
+  for (int i = 0; i < 3; ++i) pool.add(1).result(concurry::Duration(30.0));
 
   CliRun text = concurry_cli("status");
   ASSERT_EQ(text.code, 0) << text.err;
@@ -86,11 +91,17 @@ TEST_F(CliTest, StartStatusStop) {
   ASSERT_EQ(doc["nodes"].Size(), 1u);
   EXPECT_TRUE(doc["nodes"][0]["alive"].GetBool());
   EXPECT_EQ(doc["nodes"][0]["resources_total"]["gpu"].GetDouble(), 1.0);
-  EXPECT_EQ(doc["nodes"][0]["resources_used"]["cpu"].GetDouble(), 1.0);  // the actor holds it
-  ASSERT_EQ(doc["actors"].Size(), 1u);
+  EXPECT_EQ(doc["nodes"][0]["resources_used"]["cpu"].GetDouble(), 1.5);  // 1 + 2 × 0.25
+  ASSERT_EQ(doc["actors"].Size(), 3u);  // tally and the pool's two members
   EXPECT_STREQ(doc["actors"][0]["class"].GetString(), "Counter");
   EXPECT_STREQ(doc["actors"][0]["name"].GetString(), "tally");
   EXPECT_STREQ(doc["actors"][0]["state"].GetString(), "ALIVE");
+  ASSERT_EQ(doc["pools"].Size(), 1u);
+  EXPECT_EQ(doc["pools"][0]["members"].GetInt(), 2);
+  EXPECT_STREQ(doc["pools"][0]["algorithm"].GetString(), "LeastActiveLoad");
+  EXPECT_EQ(doc["pools"][0]["dispatched"].GetInt(), 3);
+  EXPECT_NE(text.out.find("pools (1)"), std::string::npos) << text.out;
+  pool.stop();
   counter.stop();
   concurry::shutdown();
 

@@ -96,6 +96,21 @@ std::string cluster_status(const std::string& address, const std::string& token,
              ", \"restarts\": " + std::to_string(a.restarts()) +
              ", \"resources\": " + json_map(res) + "}";
     }
+    out += "], \"pools\": [";
+    for (int i = 0; i < reply.pools_size(); ++i) {
+      const auto& p = reply.pools(i);
+      std::string active, queued;
+      for (int m = 0; m < p.member_active_size(); ++m) {
+        active += (m ? ", " : "") + std::to_string(p.member_active(m));
+        queued += (m ? ", " : "") + std::to_string(p.member_queued(m));
+      }
+      out += std::string(i ? ", " : "") + "{\"pool_id\": " + quoted(p.pool_id()) +
+             ", \"name\": " + quoted(p.name()) + ", \"class\": " + quoted(p.class_name()) +
+             ", \"members\": " + std::to_string(p.total_workers()) +
+             ", \"algorithm\": " + quoted(p.algorithm()) +
+             ", \"dispatched\": " + std::to_string(p.total_dispatched()) +
+             ", \"in_flight\": [" + active + "], \"queued\": [" + queued + "]}";
+    }
     return out + "]}\n";
   }
   out = "head " + address + "\n\nnodes (" + std::to_string(reply.nodes_size()) + ")\n";
@@ -119,6 +134,19 @@ std::string cluster_status(const std::string& address, const std::string& token,
     std::snprintf(line, sizeof line, "  %-10s %-16s %-14s %-10s %-10s %d\n", a.actor_id().c_str(),
                   a.class_name().c_str(), a.name().empty() ? "-" : a.name().c_str(),
                   a.node_id().c_str(), a.state().c_str(), a.restarts());
+    out += line;
+  }
+  out += "\npools (" + std::to_string(reply.pools_size()) + ")\n";
+  std::snprintf(line, sizeof line, "  %-8s %-14s %-12s %-8s %-16s %-10s %s\n", "POOL", "NAME",
+                "CLASS", "MEMBERS", "ALGORITHM", "DISPATCHED", "QUEUED (per member)");
+  out += line;
+  for (const auto& p : reply.pools()) {
+    std::string queued;
+    for (auto q : p.member_queued()) queued += (queued.empty() ? "" : ",") + std::to_string(q);
+    std::snprintf(line, sizeof line, "  %-8s %-14s %-12s %-8u %-16s %-10llu %s\n",
+                  p.pool_id().c_str(), p.name().empty() ? "-" : p.name().c_str(),
+                  p.class_name().c_str(), p.total_workers(), p.algorithm().c_str(),
+                  static_cast<unsigned long long>(p.total_dispatched()), queued.c_str());
     out += line;
   }
   return out;
