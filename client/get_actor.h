@@ -27,41 +27,37 @@
 
 namespace concurry {
 
+namespace internal {
+// A handle attached to the running named actor (or, with `pool`, the named pool).
 template <class T>
-Handle<T> get_actor(const std::string& name, Options options = {}) {
-  using M = internal::Methods<T>;
+Handle<T> attach_named(const char* what, const std::string& name, Options options, bool pool) {
+  using M = Methods<T>;
   static_assert(M::kRemote,
-                "concurry: get_actor needs the class registered with CONCURRY_WORKER");
-  if (name.empty()) throw InvalidOptionError("get_actor: the name is empty");
+                "concurry: get_actor / get_pool need the class registered with CONCURRY_WORKER");
+  if (name.empty()) throw InvalidOptionError(std::string(what) + ": the name is empty");
   options.mode = "cluster";
-  options.max_workers = 1;
+  options.max_workers = pool ? 2 : 1;  // any size > 1 selects the head-dispatched pool
   options.on_demand = false;
-  ResolvedOptions resolved = resolve_options(options, internal::class_defaults<T>(), M::names());
-  internal::check_supported(resolved);
-  auto spec = std::make_shared<internal::RemoteSpec>();
+  ResolvedOptions resolved = resolve_options(options, class_defaults<T>(), M::names());
+  check_supported(resolved);
+  auto spec = std::make_shared<RemoteSpec>();
   spec->class_name = M::kName;
   spec->existing_name = name;
-  return Handle<T>(std::make_shared<internal::WorkerCore>(
+  return Handle<T>(std::make_shared<WorkerCore>(
       M::kName, std::move(resolved), [spec]() -> std::shared_ptr<void> { return spec; }));
+}
+}  // namespace internal
+
+template <class T>
+Handle<T> get_actor(const std::string& name, Options options = {}) {
+  return internal::attach_named<T>("get_actor", name, std::move(options), /*pool=*/false);
 }
 
 // A named cluster pool (`.name` with `max_workers > 1`); its calls are dispatched by the head
 // together with every other client's. Stopping this handle leaves the pool running.
 template <class T>
 Handle<T> get_pool(const std::string& name, Options options = {}) {
-  using M = internal::Methods<T>;
-  static_assert(M::kRemote, "concurry: get_pool needs the class registered with CONCURRY_WORKER");
-  if (name.empty()) throw InvalidOptionError("get_pool: the name is empty");
-  options.mode = "cluster";
-  options.max_workers = 2;  // any size > 1 selects the head-dispatched pool; the head has the size
-  options.on_demand = false;
-  ResolvedOptions resolved = resolve_options(options, internal::class_defaults<T>(), M::names());
-  internal::check_supported(resolved);
-  auto spec = std::make_shared<internal::RemoteSpec>();
-  spec->class_name = M::kName;
-  spec->existing_name = name;
-  return Handle<T>(std::make_shared<internal::WorkerCore>(
-      M::kName, std::move(resolved), [spec]() -> std::shared_ptr<void> { return spec; }));
+  return internal::attach_named<T>("get_pool", name, std::move(options), /*pool=*/true);
 }
 
 }  // namespace concurry

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "concurry/client/internal/call_gate.h"
 #include "concurry/client/internal/cluster_client.h"
 #include "concurry/cluster/common/call_stream.h"
 #include "concurry/core/errors.h"
@@ -49,13 +50,9 @@ class ActorLink final : public CallStream::Caller,
       task->fail(std::make_exception_ptr(Error("internal: a local call reached a cluster worker")));
       return;
     }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) {
-        task->cancel();
-        return;
-      }
-      ++in_flight_;
+    if (!gate_.enter()) {
+      task->cancel();
+      return;
     }
     task.release();
     // Inside execute() the dispatcher may hold its lock: a call that fails at once (a dead
@@ -88,10 +85,7 @@ class ActorLink final : public CallStream::Caller,
                                         why + " (" + describe() + ")", name_));
   }
 
-  void begin_stop() {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
+  void begin_stop() { gate_.close(); }
   // Forgets the completion hook (stopped): what it holds (an on-demand slot owns the executor
   // that owns this link) is released once a call running it returns.
   void drop_hook() {
@@ -99,10 +93,7 @@ class ActorLink final : public CallStream::Caller,
     on_complete_.reset();
   }
   // True when every call in flight was answered before `deadline`.
-  bool drain(Clock::time_point deadline) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return drained_.wait_until(lock, deadline, [&] { return in_flight_ == 0; });
-  }
+  bool drain(Clock::time_point deadline) { return gate_.drain(deadline); }
 
  private:
   enum class Where { kReady, kRelocating, kGone };
@@ -210,10 +201,7 @@ class ActorLink final : public CallStream::Caller,
     std::unique_ptr<CallTask> next = hook ? (*hook)() : nullptr;
     hook.reset();
     complete(*task);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--in_flight_ == 0) drained_.notify_all();
-    }
+    gate_.leave();
     if (next) send(std::move(next));
   }
 
@@ -222,9 +210,7 @@ class ActorLink final : public CallStream::Caller,
   ClusterClient::Placed placed_;  // guarded by mu_ (a restart moves the actor)
   std::string name_;
   std::shared_ptr<const CompletionHook> on_complete_;  // guarded by mu_
-  std::condition_variable drained_;
-  size_t in_flight_ = 0;                                // guarded by mu_
-  bool stopping_ = false;                               // guarded by mu_
+  CallGate gate_;
   Where where_ = Where::kReady;                         // guarded by mu_
   std::vector<std::unique_ptr<RemoteCallTask>> parked_;  // guarded by mu_
   std::string gone_;                                    // guarded by mu_

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "concurry/client/internal/call_gate.h"
 #include "concurry/client/internal/cluster_client.h"
 #include "concurry/cluster/common/call_stream.h"
 #include "concurry/core/errors.h"
@@ -28,13 +29,9 @@ class PoolLink final : public CallStream::Caller, public std::enable_shared_from
       task->fail(std::make_exception_ptr(Error("internal: a local call reached a cluster pool")));
       return;
     }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) {
-        task->cancel();
-        return;
-      }
-      ++in_flight_;
+    if (!gate_.enter()) {
+      task->cancel();
+      return;
     }
     task.release();
     stream_->send(pool_ref_, std::unique_ptr<RemoteCallTask>(remote), shared_from_this());
@@ -76,28 +73,16 @@ class PoolLink final : public CallStream::Caller, public std::enable_shared_from
                                                 why + " (" + what_ + ")", what_));
   }
 
-  void begin_stop() {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  void drain(Clock::time_point deadline) {
-    std::unique_lock<std::mutex> lock(mu_);
-    drained_.wait_until(lock, deadline, [&] { return in_flight_ == 0; });
-  }
+  void begin_stop() { gate_.close(); }
+  void drain(Clock::time_point deadline) { gate_.drain(deadline); }
 
  private:
-  void done() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (--in_flight_ == 0) drained_.notify_all();
-  }
+  void done() { gate_.leave(); }
 
   std::shared_ptr<CallStream> stream_;
   uint64_t pool_ref_;
   std::string what_;
-  std::mutex mu_;
-  std::condition_variable drained_;
-  size_t in_flight_ = 0;   // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  CallGate gate_;
 };
 
 class ClusterPoolDispatcher final : public Dispatcher {

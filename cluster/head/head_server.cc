@@ -327,16 +327,9 @@ HeadServer::HeadServer(HeadConfig config) : impl_(std::make_unique<Impl>(std::mo
 HeadServer::~HeadServer() { shutdown(); }
 
 std::string HeadServer::start() {
-  int bound = 0;
-  grpc::ServerBuilder builder;
-  std::string address = impl_->config.host + ":" + std::to_string(impl_->config.port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound);
-  configure_server(builder);
-  builder.RegisterService(&impl_->service);
-  impl_->server = builder.BuildAndStart();
-  if (!impl_->server || bound == 0) {
-    throw ClusterError("cannot listen on " + address + " (address in use, or not a local address)");
-  }
+  std::string bound_address;
+  impl_->server = start_server(&impl_->service, impl_->config.host, impl_->config.port,
+                               &bound_address);
   Impl* impl = impl_.get();
   impl_->sweeper = std::thread([impl] {
     std::unique_lock<std::mutex> lock(impl->mu);
@@ -348,7 +341,6 @@ std::string HeadServer::start() {
       lock.lock();
     }
   });
-  std::string bound_address = impl_->config.host + ":" + std::to_string(bound);
   impl_->service.jobs().set_head(bound_address, impl_->config.auth_token);
   return bound_address;
 }

@@ -135,17 +135,10 @@ NodeServer::~NodeServer() { shutdown(); }
 
 std::string NodeServer::start() {
   for (const auto& lib : impl_->config.worker_libs) impl_->service.loader().preload(lib);
-  int bound = 0;
-  grpc::ServerBuilder builder;
-  std::string address = impl_->config.host + ":" + std::to_string(impl_->config.port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound);
-  configure_server(builder);
-  builder.RegisterService(&impl_->service);
-  impl_->server = builder.BuildAndStart();
-  if (!impl_->server || bound == 0) {
-    throw ClusterError("cannot listen on " + address + " (address in use, or not a local address)");
-  }
-  return impl_->config.host + ":" + std::to_string(bound);
+  std::string bound_address;
+  impl_->server = start_server(&impl_->service, impl_->config.host, impl_->config.port,
+                               &bound_address);
+  return bound_address;
 }
 
 void NodeServer::shutdown() {

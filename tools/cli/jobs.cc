@@ -60,6 +60,25 @@ void collect(const std::string& dir, const std::string& prefix, proto::SubmitJob
   ::closedir(d);
 }
 
+// One unary Head RPC with the token and a deadline; a failure throws, naming the head.
+template <class Request, class Reply, class Method>
+Reply call_head(const std::string& address, const std::string& token, Method method,
+                const Request& request, int seconds) {
+  auto stub = stub_for(address);
+  Reply reply;
+  grpc::ClientContext context;
+  prepare(context, token, seconds);
+  grpc::Status s = ((*stub).*method)(&context, request, &reply);
+  if (!s.ok()) fail(s, address);
+  return reply;
+}
+
+proto::JobRequest job_request(const std::string& job_id) {
+  proto::JobRequest request;
+  request.set_job_id(job_id);
+  return request;
+}
+
 std::string describe(const proto::JobInfo& j, bool json) {
   std::string argv;
   for (const auto& a : j.argv()) argv += (argv.empty() ? "" : " ") + a;
@@ -134,37 +153,21 @@ void JobClient::logs(const std::string& job_id, bool follow) const {
 }
 
 std::string JobClient::status(const std::string& job_id, bool json, int* exit_code) const {
-  auto stub = stub_for(address);
-  proto::JobRequest request;
-  request.set_job_id(job_id);
-  proto::JobInfo info;
-  grpc::ClientContext context;
-  prepare(context, token, 10);
-  grpc::Status s = stub->GetJob(&context, request, &info);
-  if (!s.ok()) fail(s, address);
+  auto info = call_head<proto::JobRequest, proto::JobInfo>(
+      address, token, &proto::Head::Stub::GetJob, job_request(job_id), 10);
   if (exit_code) *exit_code = info.state() == "STOPPED" ? 143 : info.exit_code();
   return describe(info, json);
 }
 
 std::string JobClient::stop(const std::string& job_id) const {
-  auto stub = stub_for(address);
-  proto::JobRequest request;
-  request.set_job_id(job_id);
-  proto::JobInfo info;
-  grpc::ClientContext context;
-  prepare(context, token, 30);
-  grpc::Status s = stub->StopJob(&context, request, &info);
-  if (!s.ok()) fail(s, address);
+  auto info = call_head<proto::JobRequest, proto::JobInfo>(
+      address, token, &proto::Head::Stub::StopJob, job_request(job_id), 30);
   return describe(info, false);
 }
 
 std::string JobClient::list(bool json) const {
-  auto stub = stub_for(address);
-  proto::JobList jobs;
-  grpc::ClientContext context;
-  prepare(context, token, 10);
-  grpc::Status s = stub->ListJobs(&context, proto::ClusterStatusRequest(), &jobs);
-  if (!s.ok()) fail(s, address);
+  auto jobs = call_head<proto::ClusterStatusRequest, proto::JobList>(
+      address, token, &proto::Head::Stub::ListJobs, proto::ClusterStatusRequest(), 10);
   std::string out = json ? "[" : "";
   for (int i = 0; i < jobs.jobs_size(); ++i) {
     if (json) {
