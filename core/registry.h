@@ -17,6 +17,7 @@
 #include "concurry/core/async.h"
 #include "concurry/core/future.h"
 #include "concurry/core/internal/method_traits.h"
+#include "concurry/core/json_values.h"
 #include "concurry/core/serialization.h"
 #include "concurry/core/worker.h"
 
@@ -27,6 +28,11 @@ struct MethodEntry {
   // Runs the method on `instance` with arguments decoded from `args`; returns the encoded result.
   // Throws what the method throws; concurry::Error for undecodable arguments.
   std::function<Bytes(void* instance, const Bytes& args)> invoke;
+  // For `concurry call` (core/json_values.h): "(int, std::string)", the argument bytes from a
+  // JSON array (`what` names the call in errors), the result bytes as JSON.
+  std::string signature;
+  Bytes (*args_from_json)(const std::string& json, const std::string& what) = nullptr;
+  std::string (*result_to_json)(const Bytes& value) = nullptr;
 };
 
 struct CtorEntry {
@@ -49,6 +55,9 @@ struct FunctionEntry {
   std::string name;
   const void* address = nullptr;  // the function pointer, to find the name from a pointer
   std::function<Bytes(const Bytes& args)> invoke;
+  std::string signature;  // as MethodEntry's
+  Bytes (*args_from_json)(const std::string& json, const std::string& what) = nullptr;
+  std::string (*result_to_json)(const Bytes& value) = nullptr;
 };
 
 class Registry {
@@ -180,7 +189,11 @@ class ClassBuilder {
     using Traits = MethodTraits<decltype(Method)>;
     static_assert(all_serializable(static_cast<typename Traits::decayed_params*>(nullptr)));
     static_assert(require_serializable<WireOfT<typename Traits::return_type>>());
-    entry_.methods.emplace(name, MethodEntry{name, &invoke_method<Method>});
+    using Params = typename WireParams<typename Traits::decayed_params>::type;
+    entry_.methods.emplace(
+        name, MethodEntry{name, &invoke_method<Method>, signature_of(static_cast<Params*>(nullptr)),
+                          &args_from_json<Params>,
+                          &result_to_json<WireOfT<typename Traits::return_type>>});
   }
 
   ClassEntry build() {
@@ -225,8 +238,12 @@ Bytes invoke_function(const Bytes& args) {
 
 template <auto Function>
 bool register_function(const char* name) {
+  using Traits = FunctionTraits<decltype(Function)>;
+  using Params = typename WireParams<typename Traits::decayed_params>::type;
   return Registry::get().add_function(FunctionEntry{
-      name, reinterpret_cast<const void*>(Function), &invoke_function<Function>});
+      name, reinterpret_cast<const void*>(Function), &invoke_function<Function>,
+      signature_of(static_cast<Params*>(nullptr)), &args_from_json<Params>,
+      &result_to_json<WireOfT<typename Traits::return_type>>});
 }
 
 }  // namespace concurry::internal
