@@ -6,6 +6,8 @@
 //   concurry status [--address HOST:PORT] [--json]              nodes and actors
 //   concurry job submit [--lib PATH]... [--working-dir DIR] [--wait] -- COMMAND ARGS...
 //   concurry job status|logs [--follow]|stop JOB_ID,  concurry job list [--json]
+//   concurry call [--lib PATH]... FUNCTION [JSON_ARGS]          a registered function
+//   concurry call --actor NAME METHOD [JSON_ARGS]               a named actor's method
 // --address and --auth-token also come from CONCURRY_ADDRESS and CONCURRY_AUTH_TOKEN. Pid files
 // and logs live in $CONCURRY_STATE_DIR (default /tmp/concurry-UID). Exit codes: 0 done, 1 the
 // cluster said no (or is not there), 2 bad usage.
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/cli/call.h"
 #include "tools/cli/jobs.h"
 #include "tools/cli/launcher.h"
 #include "tools/cli/state_dir.h"
@@ -50,6 +53,11 @@ struct Args {
   bool wait = false;
   bool follow = false;
   std::string job_id;
+  // call
+  std::string actor;
+  std::string call_target;  // FUNCTION, or METHOD with --actor
+  std::string json_args = "[]";
+  double timeout_s = 0;
 };
 
 // The head's address: --address, $CONCURRY_ADDRESS, or the head `start --head` recorded.
@@ -185,14 +193,34 @@ int status(const Args& a) {
   return 0;
 }
 
+int call(const Args& a) {
+  std::string address = head_address(a);
+  if (address.empty()) return fail(kNoHead);
+  concurry::cli::CallSpec spec;
+  (a.actor.empty() ? spec.function : spec.method) = a.call_target;
+  spec.actor = a.actor;
+  spec.json_args = a.json_args;
+  spec.libs = a.worker_libs;
+  spec.timeout_s = a.timeout_s;
+  try {
+    std::printf("%s\n", concurry::cli::call_on_cluster({address, a.token}, spec).c_str());
+  } catch (const concurry::cli::CallFailed& e) {
+    std::fprintf(stderr, "concurry: error: %s\n", e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc > 1 && argv[1][0] != '-') {
     std::string sub = argv[1];
-    if (sub != "start" && sub != "stop" && sub != "status" && sub != "job") {
+    if (sub != "start" && sub != "stop" && sub != "status" && sub != "job" && sub != "call") {
       std::fprintf(stderr, "concurry: error: unknown subcommand '%s'; available: start, stop, "
-                           "status, job (see concurry --help)\n", sub.c_str());
+                           "status, job, call (see concurry --help)\n", sub.c_str());
       return 2;
     }
   }
@@ -209,6 +237,7 @@ int main(int argc, char** argv) {
                                                  "$CONCURRY_ADDRESS, or the head started here)");
   start_cmd->add_option("--resources", a.resources, "what a node offers, e.g. cpu=4,gpu=1");
   start_cmd->add_option("--worker-lib", a.worker_libs, "a worker library a node preloads")
+      ->allow_extra_args(false)
       ->check(CLI::ExistingFile);
   start_cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
   app.add_subcommand("stop", "stop the daemons `concurry start` started");
@@ -219,7 +248,21 @@ int main(int argc, char** argv) {
   status_cmd->add_flag("--json", a.json, "one JSON object, for scripts");
   auto* job_cmd = app.add_subcommand("job", "run programs on the cluster as jobs");
   job_cmd->require_subcommand(1);
-  for (auto* cmd : {job_cmd}) {
+  auto* call_cmd = app.add_subcommand(
+      "call", "run a registered function (FUNCTION JSON_ARGS) or a named actor's method "
+              "(--actor NAME METHOD JSON_ARGS); arguments as a JSON array, the result printed "
+              "as JSON");
+  call_cmd->add_option("--actor", a.actor, "the named actor whose METHOD to call");
+  call_cmd->add_option("--lib", a.worker_libs, "a worker library the function lives in, shipped "
+                                               "to the node first")
+      ->allow_extra_args(false)
+      ->check(CLI::ExistingFile);
+  call_cmd->add_option("--timeout", a.timeout_s, "seconds to wait for the result (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  call_cmd->add_option("target", a.call_target, "FUNCTION, or METHOD with --actor")->required();
+  call_cmd->add_option("json_args", a.json_args, "the arguments as one JSON array, e.g. "
+                                                 "'[1, \"x\"]' (default [])");
+  for (auto* cmd : {job_cmd, call_cmd}) {
     cmd->add_option("--address", a.address, "the head (default: $CONCURRY_ADDRESS, or the head "
                                             "started here)");
     cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
@@ -258,6 +301,7 @@ int main(int argc, char** argv) {
     return start(a);
   }
   if (status_cmd->parsed()) return status(a);
+  if (call_cmd->parsed()) return call(a);
   if (job_cmd->parsed()) {
     for (auto* sub : job_cmd->get_subcommands()) return job(a, sub->get_name());
   }

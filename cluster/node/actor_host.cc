@@ -113,6 +113,14 @@ void ActorHost::call(uint64_t ref, uint64_t call_id, Bytes request,
       std::make_unique<WireCallTask>(actor->cls, call_id, std::move(request), sink));
 }
 
+bool ActorHost::lookup(uint64_t ref, ActorInfo* info, const ClassEntry** cls) const {
+  std::shared_ptr<Actor> actor = find(ref);
+  if (!actor) return false;
+  *info = actor->info;
+  *cls = actor->cls;
+  return true;
+}
+
 bool ActorHost::stop(const std::string& actor_id, Duration timeout) {
   std::shared_ptr<Actor> actor;
   {

@@ -47,6 +47,8 @@ class ActorHost {
                  const Bytes& ctor_args, LimitSet limits, const std::string& context);
   // Runs a call on actor `ref`; an unknown ref gets an error reply naming it.
   void call(uint64_t ref, uint64_t call_id, Bytes request, const std::shared_ptr<ReplySink>& sink);
+  // The actor `ref` and its class (null for a host of functions); false when it is not hosted.
+  bool lookup(uint64_t ref, ActorInfo* info, const ClassEntry** cls) const;
   // Stops an actor: queued calls are answered "stopped", a running one gets until `timeout`.
   // False when no such actor is hosted.
   bool stop(const std::string& actor_id, Duration timeout);

@@ -12,6 +12,7 @@
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/cluster/node/actor_host.h"
 #include "concurry/cluster/node/head_limits.h"
+#include "concurry/cluster/node/json_call.h"
 #include "concurry/cluster/node/lib_loader.h"
 #include "concurry/cluster/common/reply_stream.h"
 #include "concurry/core/errors.h"
@@ -82,6 +83,26 @@ class NodeService final : public proto::Node::Service {
                                     const std::shared_ptr<ReplySink>& sink) {
                                host_.call(ref, id, std::move(request), sink);
                              });
+  }
+
+  grpc::Status CallJson(grpc::ServerContext* context, const proto::JsonCallRequest* request,
+                        proto::CallReply* reply) override {
+    if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
+    std::vector<std::string> libs(request->libs().begin(), request->libs().end());
+    try {
+      loader_.ensure(libs, [this](const std::string& digest) { return fetch(digest); });
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
+    }
+    JsonCall call{request->actor_ref(), request->function(), request->method(),
+                  request->json_args()};
+    Bytes envelope = run_json_call(host_, call,
+                                   "worker libraries loaded on this node: " + loader_.describe(),
+                                   [context] { return context->IsCancelled(); });
+    if (!reply->ParseFromString(envelope)) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "malformed reply envelope");
+    }
+    return grpc::Status::OK;
   }
 
  private:

@@ -1,6 +1,6 @@
 // The real `concurry` binary against real daemons it starts: start/stop, status as text and as
-// JSON (parsed), what a client created showing up, and bad input — each a one-line message and
-// a meaningful exit code. Every test has its own state directory; every wait is bounded.
+// JSON (parsed), what a client created showing up, jobs, calls in JSON, and bad input — each a
+// one-line message and a meaningful exit code. Every test has its own state directory; every wait is bounded.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <sys/stat.h>
@@ -184,6 +184,14 @@ TEST_F(CliTest, JobsSucceedFailAndReportTheirExitCodes) {
   EXPECT_NE(list.out.find("SUCCEEDED"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("FAILED"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("exited with code 3"), std::string::npos) << list.out;
+  // status lists the jobs too.
+  EXPECT_NE(concurry_cli("status").out.find("jobs (2)"), std::string::npos);
+  rapidjson::Document all;
+  all.Parse(concurry_cli("status --json").out.c_str());
+  ASSERT_FALSE(all.HasParseError());
+  ASSERT_EQ(all["jobs"].Size(), 2u);
+  EXPECT_STREQ(all["jobs"][1]["state"].GetString(), "FAILED");
+  EXPECT_EQ(all["jobs"][1]["exit_code"].GetInt(), 3);
   tally.stop();
   concurry::shutdown();
 }
@@ -236,6 +244,63 @@ TEST_F(CliTest, BadJobInputIsOneLineAndANonZeroExit) {
   for (const CliRun& r : std::vector<CliRun>{missing, cannot, nothing}) {
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
   }
+}
+
+TEST_F(CliTest, CallRunsFunctionsAndNamedActorMethodsInJson) {
+  std::string address = start_cluster();  // its node has no worker library preloaded
+  // A registered function, its library shipped with --lib.
+  CliRun square = concurry_cli("call --lib " + lib() + " cluster_square '[9]'");
+  EXPECT_EQ(square.code, 0) << square.err;
+  EXPECT_EQ(square.out, "81\n");
+
+  // A named actor's method: the same instance a program holds, its state shared.
+  concurry::connect({.address = address, .worker_libs = {lib()}});
+  auto tally = concurry::options<Counter>({.mode = "cluster", .name = "tally"}).init(41);
+  ASSERT_EQ(tally.get().result(concurry::Duration(30.0)), 41);
+  CliRun add = concurry_cli("call --actor tally add '[1]'");
+  EXPECT_EQ(add.code, 0) << add.err;
+  EXPECT_EQ(add.out, "42\n");
+  EXPECT_EQ(tally.get().result(concurry::Duration(30.0)), 42);
+  CliRun noop = concurry_cli("call --actor tally noop");
+  EXPECT_EQ(noop.code, 0) << noop.err;
+  EXPECT_EQ(noop.out, "null\n");
+
+  // JSON that does not fit: exit 2, naming the argument, the type and what was given.
+  CliRun wrong_type = concurry_cli("call --actor tally add '[\"one\"]'");
+  EXPECT_EQ(wrong_type.code, 2);
+  EXPECT_NE(wrong_type.err.find("Counter::add: argument 1 must be int; got the string \"one\""),
+            std::string::npos) << wrong_type.err;
+  CliRun bad_json = concurry_cli("call --actor tally add '[1'");
+  EXPECT_EQ(bad_json.code, 2);
+  EXPECT_NE(bad_json.err.find("not valid JSON"), std::string::npos) << bad_json.err;
+  CliRun too_many = concurry_cli("call cluster_square '[1, 2]'");
+  EXPECT_EQ(too_many.code, 2);
+  EXPECT_NE(too_many.err.find("cluster_square(int) takes 1 argument; got 2"), std::string::npos)
+      << too_many.err;
+  // What the cluster says no to: exit 1, naming it.
+  CliRun threw = concurry_cli("call --actor tally fail '[\"no luck\"]'");
+  EXPECT_EQ(threw.code, 1);
+  EXPECT_NE(threw.err.find("Counter::fail raised std::out_of_range: no luck"), std::string::npos)
+      << threw.err;
+  CliRun no_method = concurry_cli("call --actor tally multiply '[2]'");
+  EXPECT_EQ(no_method.code, 1);
+  EXPECT_NE(no_method.err.find("multiply"), std::string::npos) << no_method.err;
+  CliRun no_actor = concurry_cli("call --actor ghost get");
+  EXPECT_EQ(no_actor.code, 1);
+  EXPECT_NE(no_actor.err.find("ghost"), std::string::npos) << no_actor.err;
+  CliRun no_function = concurry_cli("call cluster_cube '[2]'");
+  EXPECT_EQ(no_function.code, 1);
+  EXPECT_NE(no_function.err.find("no function named 'cluster_cube'"), std::string::npos)
+      << no_function.err;
+  for (const CliRun& r : std::vector<CliRun>{wrong_type, bad_json, too_many, threw, no_method,
+                                            no_actor, no_function}) {
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
+  }
+  // The actor kept serving through all of it.
+  EXPECT_EQ(tally.add(1).result(concurry::Duration(30.0)), 43);
+  tally.stop();
+  concurry::shutdown();
 }
 
 TEST_F(CliTest, ASecondHeadIsRefusedWhileTheFirstRuns) {

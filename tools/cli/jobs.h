@@ -7,7 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "tools/cli/head_rpc.h"
+
+namespace concurry::proto {
+class JobInfo;
+}  // namespace concurry::proto
+
 namespace concurry::cli {
+
+// One job: "job-1    RUNNING  2.1s  ./main --x" for people, or a JSON object.
+std::string describe_job(const proto::JobInfo& job, bool json);
 
 struct JobClient {
   std::string address;
@@ -22,6 +31,8 @@ struct JobClient {
   std::string status(const std::string& job_id, bool json, int* exit_code) const;
   std::string stop(const std::string& job_id) const;
   std::string list(bool json) const;
+ private:
+  HeadRpc head() const { return HeadRpc{address, token}; }
 };
 
 }  // namespace concurry::cli

@@ -6,68 +6,36 @@
 #include <map>
 #include <stdexcept>
 
-#include "concurry/cluster/common/auth.h"
 #include "concurry/proto/concurry.grpc.pb.h"
+#include "tools/cli/head_rpc.h"
+#include "tools/cli/jobs.h"
+#include "tools/cli/json_text.h"
 
 namespace concurry::cli {
 namespace {
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 template <class Map>
 std::string json_map(const Map& m) {
   std::string out = "{";
-  for (const auto& [k, v] : m) out += (out.size() > 1 ? ", " : "") + quoted(k) + ": " + number(v);
+  for (const auto& [k, v] : m) out += (out.size() > 1 ? ", " : "") + json_string(k) + ": " + json_number(v);
   return out + "}";
 }
 
 template <class Map>
 std::string text_map(const Map& m) {
   std::string out;
-  for (const auto& [k, v] : m) out += (out.empty() ? "" : ",") + k + "=" + number(v);
+  for (const auto& [k, v] : m) out += (out.empty() ? "" : ",") + k + "=" + json_number(v);
   return out.empty() ? "-" : out;
 }
 
 }  // namespace
 
 std::string cluster_status(const std::string& address, const std::string& token, bool json) {
-  auto stub = proto::Head::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  internal::add_token(&context, token);
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  proto::ClusterStatusReply reply;
-  grpc::Status s = stub->ClusterStatus(&context, proto::ClusterStatusRequest(), &reply);
-  if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
-    throw std::runtime_error("the head at " + address + " refused the auth token (set " +
-                             "--auth-token or CONCURRY_AUTH_TOKEN)");
-  }
-  if (!s.ok()) {
-    throw std::runtime_error("cannot reach the head at " + address + ": " + s.error_message());
-  }
+  HeadRpc head{address, token};
+  auto reply = head.call<proto::ClusterStatusRequest, proto::ClusterStatusReply>(
+      &proto::Head::Stub::ClusterStatus, proto::ClusterStatusRequest(), 5);
+  auto jobs = head.call<proto::ClusterStatusRequest, proto::JobList>(
+      &proto::Head::Stub::ListJobs, proto::ClusterStatusRequest(), 5);
   // What each node's live actors hold.
   std::map<std::string, std::map<std::string, double>> used;
   for (const auto& a : reply.actors()) {
@@ -76,23 +44,23 @@ std::string cluster_status(const std::string& address, const std::string& token,
   }
   std::string out;
   if (json) {
-    out = "{\"head\": " + quoted(address) + ", \"nodes\": [";
+    out = "{\"head\": " + json_string(address) + ", \"nodes\": [";
     for (int i = 0; i < reply.nodes_size(); ++i) {
       const auto& n = reply.nodes(i);
       std::map<std::string, double> total(n.resources().begin(), n.resources().end());
-      out += std::string(i ? ", " : "") + "{\"node_id\": " + quoted(n.node_id()) +
-             ", \"address\": " + quoted(n.address()) + ", \"alive\": " +
+      out += std::string(i ? ", " : "") + "{\"node_id\": " + json_string(n.node_id()) +
+             ", \"address\": " + json_string(n.address()) + ", \"alive\": " +
              (n.alive() ? "true" : "false") + ", \"resources_total\": " + json_map(total) +
              ", \"resources_used\": " + json_map(used[n.node_id()]) +
-             ", \"seconds_since_heartbeat\": " + number(n.seconds_since_heartbeat()) + "}";
+             ", \"seconds_since_heartbeat\": " + json_number(n.seconds_since_heartbeat()) + "}";
     }
     out += "], \"actors\": [";
     for (int i = 0; i < reply.actors_size(); ++i) {
       const auto& a = reply.actors(i);
       std::map<std::string, double> res(a.resources().begin(), a.resources().end());
-      out += std::string(i ? ", " : "") + "{\"actor_id\": " + quoted(a.actor_id()) +
-             ", \"class\": " + quoted(a.class_name()) + ", \"name\": " + quoted(a.name()) +
-             ", \"node_id\": " + quoted(a.node_id()) + ", \"state\": " + quoted(a.state()) +
+      out += std::string(i ? ", " : "") + "{\"actor_id\": " + json_string(a.actor_id()) +
+             ", \"class\": " + json_string(a.class_name()) + ", \"name\": " + json_string(a.name()) +
+             ", \"node_id\": " + json_string(a.node_id()) + ", \"state\": " + json_string(a.state()) +
              ", \"restarts\": " + std::to_string(a.restarts()) +
              ", \"resources\": " + json_map(res) + "}";
     }
@@ -104,12 +72,16 @@ std::string cluster_status(const std::string& address, const std::string& token,
         active += (m ? ", " : "") + std::to_string(p.member_active(m));
         queued += (m ? ", " : "") + std::to_string(p.member_queued(m));
       }
-      out += std::string(i ? ", " : "") + "{\"pool_id\": " + quoted(p.pool_id()) +
-             ", \"name\": " + quoted(p.name()) + ", \"class\": " + quoted(p.class_name()) +
+      out += std::string(i ? ", " : "") + "{\"pool_id\": " + json_string(p.pool_id()) +
+             ", \"name\": " + json_string(p.name()) + ", \"class\": " + json_string(p.class_name()) +
              ", \"members\": " + std::to_string(p.total_workers()) +
-             ", \"algorithm\": " + quoted(p.algorithm()) +
+             ", \"algorithm\": " + json_string(p.algorithm()) +
              ", \"dispatched\": " + std::to_string(p.total_dispatched()) +
              ", \"in_flight\": [" + active + "], \"queued\": [" + queued + "]}";
+    }
+    out += "], \"jobs\": [";
+    for (int i = 0; i < jobs.jobs_size(); ++i) {
+      out += std::string(i ? ", " : "") + describe_job(jobs.jobs(i), true);
     }
     return out + "]}\n";
   }
@@ -149,6 +121,8 @@ std::string cluster_status(const std::string& address, const std::string& token,
                   static_cast<unsigned long long>(p.total_dispatched()), queued.c_str());
     out += line;
   }
+  out += "\njobs (" + std::to_string(jobs.jobs_size()) + ")\n";
+  for (const auto& j : jobs.jobs()) out += "  " + describe_job(j, false) + "\n";
   return out;
 }
 

@@ -1,6 +1,7 @@
 // `concurry status`: the cluster as the head sees it — nodes (alive or dead, resources offered
-// and held by actors, heartbeat age) and actors (class, name, node, state, restarts) — as text
-// for people or JSON for scripts.
+// and held by actors, heartbeat age), actors (class, name, node, state, restarts), pools
+// (members, algorithm, dispatched, in flight and queued per member) and jobs — as text for
+// people or JSON for scripts.
 #ifndef CONCURRY_TOOLS_CLI_STATUS_H_
 #define CONCURRY_TOOLS_CLI_STATUS_H_
 
