@@ -292,8 +292,16 @@ TEST_F(CliTest, CallRunsFunctionsAndNamedActorMethodsInJson) {
   EXPECT_EQ(no_function.code, 1);
   EXPECT_NE(no_function.err.find("no function named 'cluster_cube'"), std::string::npos)
       << no_function.err;
+  CliRun late = concurry_cli("call --timeout 0.2 --actor tally slow '[2000]'");
+  EXPECT_EQ(late.code, 1);
+  EXPECT_NE(late.err.find("tally.slow did not finish within --timeout"), std::string::npos)
+      << late.err;
+  CliRun no_head = concurry_cli("call --address 127.0.0.1:1 cluster_square '[1]'");
+  EXPECT_EQ(no_head.code, 1);
+  EXPECT_NE(no_head.err.find("cannot reach the head at 127.0.0.1:1"), std::string::npos)
+      << no_head.err;
   for (const CliRun& r : std::vector<CliRun>{wrong_type, bad_json, too_many, threw, no_method,
-                                            no_actor, no_function}) {
+                                            no_actor, no_function, late, no_head}) {
     EXPECT_EQ(r.out, "");
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
   }

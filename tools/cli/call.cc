@@ -1,5 +1,6 @@
 #include "tools/cli/call.h"
 
+#include <cstdio>
 #include <map>
 
 #include "concurry/cluster/common/grpc_options.h"
@@ -79,7 +80,9 @@ std::string call_on_cluster(const HeadRpc& head, const CallSpec& spec) {
   proto::CallReply reply;
   grpc::Status s = node->CallJson(&context, target.request, &reply);
   if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    throw CallFailed(what + " did not finish within --timeout " + std::to_string(spec.timeout_s) +
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", spec.timeout_s);
+    throw CallFailed(what + " did not finish within --timeout " + seconds +
                          " s (it may still be running)",
                      1);
   }
