@@ -92,6 +92,7 @@ TEST_F(CliTest, StartStatusStop) {
   EXPECT_TRUE(doc["nodes"][0]["alive"].GetBool());
   EXPECT_EQ(doc["nodes"][0]["resources_total"]["gpu"].GetDouble(), 1.0);
   EXPECT_EQ(doc["nodes"][0]["resources_used"]["cpu"].GetDouble(), 1.5);  // 1 + 2 × 0.25
+  EXPECT_EQ(doc["nodes"][0]["actors"].GetInt(), 3);
   ASSERT_EQ(doc["actors"].Size(), 3u);  // tally and the pool's two members
   EXPECT_STREQ(doc["actors"][0]["class"].GetString(), "Counter");
   EXPECT_STREQ(doc["actors"][0]["name"].GetString(), "tally");

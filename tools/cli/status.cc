@@ -38,8 +38,10 @@ std::string cluster_status(const std::string& address, const std::string& token,
       &proto::Head::Stub::ListJobs, proto::ClusterStatusRequest(), 5);
   // What each node's live actors hold.
   std::map<std::string, std::map<std::string, double>> used;
+  std::map<std::string, int> load;  // live actors per node
   for (const auto& a : reply.actors()) {
     if (a.state() != "ALIVE") continue;
+    ++load[a.node_id()];
     for (const auto& [k, v] : a.resources()) used[a.node_id()][k] += v;
   }
   std::string out;
@@ -52,6 +54,7 @@ std::string cluster_status(const std::string& address, const std::string& token,
              ", \"address\": " + json_string(n.address()) + ", \"alive\": " +
              (n.alive() ? "true" : "false") + ", \"resources_total\": " + json_map(total) +
              ", \"resources_used\": " + json_map(used[n.node_id()]) +
+             ", \"actors\": " + std::to_string(load[n.node_id()]) +
              ", \"seconds_since_heartbeat\": " + json_number(n.seconds_since_heartbeat()) + "}";
     }
     out += "], \"actors\": [";
@@ -87,15 +90,15 @@ std::string cluster_status(const std::string& address, const std::string& token,
   }
   out = "head " + address + "\n\nnodes (" + std::to_string(reply.nodes_size()) + ")\n";
   char line[512];
-  std::snprintf(line, sizeof line, "  %-10s %-22s %-6s %-24s %-24s %s\n", "NODE", "ADDRESS", "STATE",
-                "TOTAL", "USED", "HEARTBEAT");
+  std::snprintf(line, sizeof line, "  %-10s %-22s %-6s %-24s %-24s %-7s %s\n", "NODE", "ADDRESS",
+                "STATE", "TOTAL", "USED", "ACTORS", "HEARTBEAT");
   out += line;
   for (const auto& n : reply.nodes()) {
     std::map<std::string, double> total(n.resources().begin(), n.resources().end());
-    std::snprintf(line, sizeof line, "  %-10s %-22s %-6s %-24s %-24s %.1fs ago\n",
+    std::snprintf(line, sizeof line, "  %-10s %-22s %-6s %-24s %-24s %-7d %.1fs ago\n",
                   n.node_id().c_str(), n.address().c_str(), n.alive() ? "alive" : "dead",
                   text_map(total).c_str(), text_map(used[n.node_id()]).c_str(),
-                  n.seconds_since_heartbeat());
+                  load[n.node_id()], n.seconds_since_heartbeat());
     out += line;
   }
   out += "\nactors (" + std::to_string(reply.actors_size()) + ")\n";
