@@ -1,7 +1,8 @@
 // JSON calls on a node (`concurry call`): a registered function, or a hosted actor's method, with
 // its arguments from a JSON array and its result as JSON (core/json_values.h). An actor's call
-// goes through its executor like any other, in order with its stream calls. Blocks until the call
-// finished or `cancelled()` says the caller gave up (checked every 100 ms). Returns the reply
+// goes through its executor like any other, in order with its stream calls, and is waited for
+// until it finished or `cancelled()` says the caller gave up (checked every 100 ms); a function
+// runs on the calling thread (the RPC's) to its end. Returns the reply
 // envelope, its value the result's JSON text; never throws: JSON that does not fit the signature
 // is a BAD_ARGUMENTS error, unknown names METHOD_NOT_FOUND (naming what there is). Internal.
 #ifndef CONCURRY_CLUSTER_NODE_JSON_CALL_H_
