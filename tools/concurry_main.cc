@@ -3,7 +3,7 @@
 //   concurry start --address HOST:PORT [--resources cpu=4,...] [--worker-lib PATH]...
 //                                                               start a node in the background
 //   concurry stop                                               stop what `start` started
-//   concurry status [--address HOST:PORT] [--json]              nodes and actors
+//   concurry status [--address HOST:PORT] [--json]              nodes, actors, pools, jobs
 //   concurry job submit [--lib PATH]... [--working-dir DIR] [--wait] -- COMMAND ARGS...
 //   concurry job status|logs [--follow]|stop JOB_ID,  concurry job list [--json]
 //   concurry call [--lib PATH]... FUNCTION [JSON_ARGS]          a registered function
@@ -241,7 +241,7 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   start_cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
   app.add_subcommand("stop", "stop the daemons `concurry start` started");
-  auto* status_cmd = app.add_subcommand("status", "nodes and actors of the cluster");
+  auto* status_cmd = app.add_subcommand("status", "nodes, actors, pools and jobs of the cluster");
   status_cmd->add_option("--address", a.address, "the head (default: $CONCURRY_ADDRESS, or the "
                                                   "head started here)");
   status_cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
