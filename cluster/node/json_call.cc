@@ -44,11 +44,8 @@ Bytes call_function(const JsonCall& call, const std::string& context) {
   try {
     fn = &Registry::get().find_function(call.function);
   } catch (const MethodNotFoundError& e) {
-    try {
-      throw MethodNotFoundError(std::string(e.what()) + "; " + context);
-    } catch (...) {
-      return failure(ErrorCode::kMethodNotFound, call.function);
-    }
+    return encode_error_reply(0, ErrorCode::kMethodNotFound, "concurry::MethodNotFoundError",
+                              std::string(e.what()) + "; " + context, call.function);
   }
   Bytes args;
   try {

@@ -47,12 +47,7 @@ class NodeService final : public proto::Node::Service {
   grpc::Status CreateActor(grpc::ServerContext* context, const proto::CreateActorRequest* request,
                            proto::CreateActorReply* reply) override {
     if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
-    std::vector<std::string> libs(request->libs().begin(), request->libs().end());
-    try {
-      loader_.ensure(libs, [this](const std::string& digest) { return fetch(digest); });
-    } catch (const std::exception& e) {
-      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
-    }
+    if (auto s = load_libs(request->libs()); !s.ok()) return s;
     LimitSet limits;
     try {
       limits = limits_for(*request);
@@ -88,12 +83,7 @@ class NodeService final : public proto::Node::Service {
   grpc::Status CallJson(grpc::ServerContext* context, const proto::JsonCallRequest* request,
                         proto::CallReply* reply) override {
     if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
-    std::vector<std::string> libs(request->libs().begin(), request->libs().end());
-    try {
-      loader_.ensure(libs, [this](const std::string& digest) { return fetch(digest); });
-    } catch (const std::exception& e) {
-      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
-    }
+    if (auto s = load_libs(request->libs()); !s.ok()) return s;
     JsonCall call{request->actor_ref(), request->function(), request->method(),
                   request->json_args()};
     Bytes envelope = run_json_call(host_, call,
@@ -106,6 +96,19 @@ class NodeService final : public proto::Node::Service {
   }
 
  private:
+  // Loads the worker libraries (fetched from the head when not cached); FAILED_PRECONDITION
+  // naming the library that cannot be had.
+  template <class Digests>
+  grpc::Status load_libs(const Digests& digests) {
+    std::vector<std::string> libs(digests.begin(), digests.end());
+    try {
+      loader_.ensure(libs, [this](const std::string& digest) { return fetch(digest); });
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
+    }
+    return grpc::Status::OK;
+  }
+
   // The actor's limits(): its own set from definitions, a view of a set the head hosts, or none.
   LimitSet limits_for(const proto::CreateActorRequest& request) {
     if (!request.shared_limits_key().empty()) {
