@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "concurry-node: error: %s\n", e.what());
     return 1;
   }
+  config.lease = &server.lease();
   concurry::internal::NodeAgent agent(config);
   try {
     id = agent.register_with_head();
@@ -93,9 +94,13 @@ int main(int argc, char** argv) {
     try {
       agent.heartbeat_until(stop);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "concurry-node: error: %s\n", e.what());
-      failed = 1;
-      ::kill(::getpid(), SIGTERM);  // wakes stop_signals.wait() below
+      // Declared dead, or the head stayed unreachable: calls already wait at the lease (none runs
+      // again here). Exit at once, as after a crash: clients see their streams break and retry
+      // where the head places the actors now. A graceful stop would answer queued calls
+      // "stopped", which no retry covers.
+      std::fprintf(stderr, "concurry-node: error: %s; exiting\n", e.what());
+      std::fflush(stderr);
+      ::_exit(1);
     }
   });
   stop_signals.wait();

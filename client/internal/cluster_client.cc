@@ -321,7 +321,8 @@ std::shared_ptr<CallStream> ClusterClient::pool_stream() {
   std::lock_guard<std::mutex> lock(c.mu);
   if (c.closed) throw ClusterError("disconnected from the cluster (concurry::shutdown())");
   if (!c.pools || c.pools->broken()) {
-    if (c.pools) c.pools->close();
+    // A broken stream is replaced, not closed: its reader is still handing its calls to their
+    // callers as lost (to be retried); it ends on its own.
     c.pools = std::make_shared<CallStream>(c.address, c.token, CallStream::Target::kHeadPools);
   }
   return c.pools;
@@ -333,14 +334,14 @@ std::shared_ptr<CallStream> ClusterClient::connection(const std::string& address
   if (c.closed) throw ClusterError("disconnected from the cluster (concurry::shutdown())");
   auto& connection = c.nodes[address];
   if (!connection || connection->broken()) {
-    if (connection) connection->close();
+    // Replaced, not closed: see pool_stream().
     connection = std::make_shared<CallStream>(address, c.token);
   }
   return connection;
 }
 
 ClusterClient::Placed ClusterClient::lookup_actor(const std::string& key, bool by_name,
-                                                  Duration wait) {
+                                                  Duration wait, const std::string& lost_node_id) {
   Impl& c = *impl_;
   proto::LookupActorRequest request;
   if (by_name) {
@@ -349,6 +350,7 @@ ClusterClient::Placed ClusterClient::lookup_actor(const std::string& key, bool b
     request.set_actor_id(key);
   }
   request.set_wait_s(wait.count());
+  request.set_lost_node_id(lost_node_id);
   proto::LookupActorReply reply;
   grpc::ClientContext context;
   c.prepare(context, c.timeout + wait);

@@ -43,9 +43,11 @@ class ClusterClient {
   // Places and constructs an actor; rethrows the constructor's exception, or ClusterError
   // (infeasible resources, unreachable head or node) naming the cause.
   Placed create_actor(const RemoteSpec& spec, const ResolvedOptions& options);
-  // Where an actor lives now, by name or by id; waits up to `wait` while it restarts. Throws
-  // ClusterError (unknown name, unreachable head).
-  Placed lookup_actor(const std::string& key, bool by_name, Duration wait);
+  // Where an actor lives now, by name or by id; waits up to `wait` while it restarts — and,
+  // with `lost_node_id` (this client lost its connection there), until the head has settled
+  // that node's fate. Throws ClusterError (unknown name, unreachable head).
+  Placed lookup_actor(const std::string& key, bool by_name, Duration wait,
+                      const std::string& lost_node_id = "");
   struct Pool {
     std::string pool_id;
     uint64_t pool_ref = 0;

@@ -1,18 +1,20 @@
 // ClusterExecutor: one actor on a cluster node, the cluster analogue of ProcessExecutor. The
 // constructor has the head place and construct the actor (rethrowing its constructor's
 // exception), or finds a named one (get_actor); calls then travel over the client's stream to
-// that node. Retries are decided here, in the caller's process, as in process mode (retry_on
-// closures cannot travel): each attempt is a fresh send that keeps the call's submission slot.
-// When the node dies, calls in flight fail with WorkerCrashedError unless retries cover them;
-// an actor with restarts left is looked up again (the head re-creates it elsewhere) and calls
-// waiting meanwhile, retried ones included, go to the new instance.
+// that node. Outcomes are decided by RemoteCalls (runtime/internal/remote_calls.h), as in
+// process mode: retries are decided here, in the caller's process (retry_on closures cannot
+// travel), each attempt a fresh send that keeps the call's submission slot. When the connection
+// to the node breaks, calls in flight are judged as WorkerCrashedError (retries cover them),
+// and the actor is looked up again: the head answers once it has settled the node's fate —
+// restarted elsewhere (max_restarts), dead, or alive after all (the connection broke, not the
+// node). Calls sent meanwhile, retried ones included, wait for that answer and then go to the
+// actor where it is, or fail with WorkerCrashedError.
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-#include "concurry/client/internal/call_gate.h"
 #include "concurry/client/internal/cluster_client.h"
 #include "concurry/cluster/common/call_stream.h"
 #include "concurry/core/errors.h"
@@ -20,7 +22,7 @@
 #include "concurry/runtime/internal/executor.h"
 #include "concurry/runtime/internal/executor_factory.h"
 #include "concurry/runtime/internal/remote_call_task.h"
-#include "concurry/runtime/internal/timer.h"
+#include "concurry/runtime/internal/remote_calls.h"
 
 namespace concurry::internal {
 namespace {
@@ -28,72 +30,52 @@ namespace {
 // How long calls wait for a restarting actor before failing.
 constexpr Duration kRestartWait{60.0};
 
-// What the executor and its calls in flight share: where the actor is, the completion hook,
-// and the count of calls not yet answered (stop waits for it to drain).
+// The transport of one actor's calls: where the actor is (a restart moves it), and the stream
+// its calls go out on.
 class ActorLink final : public CallStream::Caller,
                         public std::enable_shared_from_this<ActorLink> {
  public:
-  ActorLink(std::shared_ptr<ClusterClient> client, ClusterClient::Placed placed, std::string name,
-            CompletionHook on_complete)
-      : client_(std::move(client)), placed_(std::move(placed)), name_(std::move(name)),
-        on_complete_(on_complete ? std::make_shared<const CompletionHook>(std::move(on_complete))
-                                 : nullptr) {}
+  ActorLink(std::shared_ptr<ClusterClient> client, ClusterClient::Placed placed, std::string name)
+      : client_(std::move(client)), placed_(std::move(placed)), name_(std::move(name)) {}
+
+  // Made once the link is owned by a shared_ptr (the calls send through a weak reference).
+  void start(CompletionHook on_complete) {
+    calls_ = std::make_shared<RemoteCalls>(name_ + " (actor " + actor_id() + ")",
+                                           std::move(on_complete));
+    std::weak_ptr<ActorLink> weak = weak_from_this();
+    calls_->set_send([weak](std::unique_ptr<RemoteCallTask> task) {
+      if (auto link = weak.lock()) {
+        link->route(std::move(task));
+      } else {
+        task->fail(std::make_exception_ptr(WorkerStoppedError("Worker is stopped")));
+      }
+    });
+  }
+  RemoteCalls& calls() { return *calls_; }
 
   std::string actor_id() const {
     std::lock_guard<std::mutex> lock(mu_);
     return placed_.actor_id;
   }
 
-  void send(std::unique_ptr<CallTask> task) {
-    auto* remote = dynamic_cast<RemoteCallTask*>(task.get());
-    if (!remote) {
-      task->fail(std::make_exception_ptr(Error("internal: a local call reached a cluster worker")));
-      return;
-    }
-    if (!gate_.enter()) {
-      task->cancel();
-      return;
-    }
-    task.release();
-    // Inside execute() the dispatcher may hold its lock: a call that fails at once (a dead
-    // node) must not run the completion hook here, so finish() defers it while this is set.
-    ++sending_depth_;
-    resend(std::unique_ptr<RemoteCallTask>(remote));
-    --sending_depth_;
-  }
-
   void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) override {
-    judge_and_finish(std::move(task), reply);
+    calls_->replied(std::move(task), reply);
   }
 
   void unsent(std::unique_ptr<RemoteCallTask> task, std::exception_ptr error) override {
-    finish(std::move(task), [error](RemoteCallTask& t) { t.fail(error); });
+    calls_->failed(std::move(task), std::move(error));
   }
 
   void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why, bool stopped) override {
     if (stopped) {
-      auto error = std::make_exception_ptr(WorkerStoppedError(
-          "disconnected from the cluster (concurry::shutdown()) with the call in flight (" +
-          describe() + ")"));
-      finish(std::move(task), [error](RemoteCallTask& t) { t.fail(error); });
+      calls_->stopped(std::move(task),
+                      "disconnected from the cluster (concurry::shutdown()) with the call in "
+                      "flight (" + describe() + ")");
       return;
     }
-    maybe_relocate();
-    // As if the actor had answered WorkerCrashedError: the retry policy decides.
-    judge_and_finish(std::move(task),
-                     encode_error_reply(0, ErrorCode::kWorkerCrashed, "concurry::WorkerCrashedError",
-                                        why + " (" + describe() + ")", name_));
+    maybe_relocate();  // first: the retry of this call waits for the actor's fate
+    calls_->crashed(std::move(task), why + " (" + describe() + ")");
   }
-
-  void begin_stop() { gate_.close(); }
-  // Forgets the completion hook (stopped): what it holds (an on-demand slot owns the executor
-  // that owns this link) is released once a call running it returns.
-  void drop_hook() {
-    std::lock_guard<std::mutex> lock(mu_);
-    on_complete_.reset();
-  }
-  // True when every call in flight was answered before `deadline`.
-  bool drain(Clock::time_point deadline) { return gate_.drain(deadline); }
 
  private:
   enum class Where { kReady, kRelocating, kGone };
@@ -103,34 +85,17 @@ class ActorLink final : public CallStream::Caller,
     return "actor " + placed_.actor_id + ", " + name_ + " on " + placed_.node_id;
   }
 
-  void judge_and_finish(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) {
-    std::optional<Duration> retry_in = task->judge(reply);
-    if (!retry_in) {
-      finish(std::move(task), [](RemoteCallTask& t) { t.publish(); });
-      return;
-    }
-    auto held = std::make_shared<std::unique_ptr<RemoteCallTask>>(std::move(task));
-    std::weak_ptr<ActorLink> weak = weak_from_this();
-    run_after(*retry_in, [weak, held] {
-      if (auto link = weak.lock()) {
-        link->resend(std::move(*held));
-      } else {
-        (*held)->fail(std::make_exception_ptr(WorkerStoppedError("Worker is stopped")));
-      }
-    });
-  }
-
-  void resend(std::unique_ptr<RemoteCallTask> task) {
+  // One attempt goes out — to the actor where it is now, or waits while it is looked up again.
+  void route(std::unique_ptr<RemoteCallTask> task) {
     std::unique_lock<std::mutex> lock(mu_);
     if (where_ == Where::kRelocating) {
-      parked_.push_back(std::move(task));  // goes to the new instance once it is found
+      parked_.push_back(std::move(task));  // goes out once the head has said where the actor is
       return;
     }
     if (where_ == Where::kGone) {
       std::string why = gone_;
       lock.unlock();
-      auto error = std::make_exception_ptr(WorkerCrashedError(why));
-      finish(std::move(task), [error](RemoteCallTask& t) { t.fail(error); });
+      calls_->orphaned(std::move(task), why);
       return;
     }
     auto connection = placed_.connection;
@@ -139,33 +104,33 @@ class ActorLink final : public CallStream::Caller,
     connection->send(ref, std::move(task), shared_from_this());
   }
 
-  // The node is gone: an actor that may restart is looked up again, once per lost node, on a
-  // thread of its own (the head answers when the new instance is up, or that it is dead).
+  // The connection to the actor's node broke: the actor is looked up again, once per broken
+  // connection, on a thread of its own.
   void maybe_relocate() {
+    std::string lost_node;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (placed_.max_restarts == 0 || where_ != Where::kReady || !placed_.connection->broken()) {
-        return;
-      }
+      if (where_ != Where::kReady || !placed_.connection->broken()) return;
       where_ = Where::kRelocating;
+      lost_node = placed_.node_id;
     }
     auto self = shared_from_this();
-    std::thread([self] { self->relocate(); }).detach();
+    std::thread([self, lost_node] { self->relocate(lost_node); }).detach();
   }
 
-  void relocate() {
+  void relocate(const std::string& lost_node) {
     ClusterClient::Placed found;
     std::string failure;
     try {
-      found = client_->lookup_actor(actor_id(), /*by_name=*/false, kRestartWait);
+      found = client_->lookup_actor(actor_id(), /*by_name=*/false, kRestartWait, lost_node);
       if (found.state != "ALIVE") {
         failure = "actor " + found.actor_id + " (" + name_ + ") is " + found.state +
-                  " after its node died (restarts used: all of " +
-                  std::to_string(found.max_restarts) + ")";
+                  " after its node " + lost_node + " was lost (restarts: " +
+                  std::to_string(found.max_restarts) + " allowed, all used)";
       }
     } catch (const std::exception& e) {
       failure = std::string("actor ") + actor_id() + " (" + name_ + ") could not be found again "
-                "after its node died: " + e.what();
+                "after the connection to its node " + lost_node + " was lost: " + e.what();
     }
     std::vector<std::unique_ptr<RemoteCallTask>> parked;
     {
@@ -180,44 +145,18 @@ class ActorLink final : public CallStream::Caller,
       }
       parked.swap(parked_);
     }
-    for (auto& task : parked) resend(std::move(task));
-  }
-
-  // The call is over: its slot is freed first (a waiting call may take it), then its future
-  // completes, then the waiting call goes out.
-  void finish(std::unique_ptr<RemoteCallTask> task,
-              std::function<void(RemoteCallTask&)> complete) {
-    if (sending_depth_ > 0) {
-      auto held = std::make_shared<std::unique_ptr<RemoteCallTask>>(std::move(task));
-      auto self = shared_from_this();
-      run_after(Duration(0), [self, held, complete] { self->finish(std::move(*held), complete); });
-      return;
-    }
-    std::shared_ptr<const CompletionHook> hook;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      hook = on_complete_;
-    }
-    std::unique_ptr<CallTask> next = hook ? (*hook)() : nullptr;
-    hook.reset();
-    complete(*task);
-    gate_.leave();
-    if (next) send(std::move(next));
+    for (auto& task : parked) route(std::move(task));
   }
 
   std::shared_ptr<ClusterClient> client_;
+  std::shared_ptr<RemoteCalls> calls_;
   mutable std::mutex mu_;
   ClusterClient::Placed placed_;  // guarded by mu_ (a restart moves the actor)
   std::string name_;
-  std::shared_ptr<const CompletionHook> on_complete_;  // guarded by mu_
-  CallGate gate_;
-  Where where_ = Where::kReady;                         // guarded by mu_
+  Where where_ = Where::kReady;                          // guarded by mu_
   std::vector<std::unique_ptr<RemoteCallTask>> parked_;  // guarded by mu_
-  std::string gone_;                                    // guarded by mu_
-  static thread_local int sending_depth_;
+  std::string gone_;                                     // guarded by mu_
 };
-
-thread_local int ActorLink::sending_depth_ = 0;
 
 class ClusterExecutor final : public Executor {
  public:
@@ -239,19 +178,20 @@ class ClusterExecutor final : public Executor {
                                  placed.class_name + ", not a " + name);
       }
     }
-    link_ = std::make_shared<ActorLink>(client_, std::move(placed), name, std::move(on_complete));
+    link_ = std::make_shared<ActorLink>(client_, std::move(placed), name);
+    link_->start(std::move(on_complete));
   }
   ~ClusterExecutor() override { stop(Duration(30.0)); }
 
-  void execute(std::unique_ptr<CallTask> task) override { link_->send(std::move(task)); }
-  void begin_stop() override { link_->begin_stop(); }
+  void execute(std::unique_ptr<CallTask> task) override { link_->calls().submit(std::move(task)); }
+  void begin_stop() override { link_->calls().close(); }
   // Calls in flight finish (until the deadline), then the actor is stopped on its node — when
   // this handle created it; a handle from get_actor() leaves it running.
   void finish_stop(Clock::time_point deadline) override {
     if (stopped_) return;
     stopped_ = true;
-    link_->drain(deadline);
-    link_->drop_hook();
+    link_->calls().drain(deadline);
+    link_->calls().drop_hooks();
     if (owner_) client_->stop_actor(link_->actor_id());
   }
   bool is_inline() const override { return false; }

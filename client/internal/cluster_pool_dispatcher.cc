@@ -6,83 +6,71 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "concurry/client/internal/call_gate.h"
 #include "concurry/client/internal/cluster_client.h"
 #include "concurry/cluster/common/call_stream.h"
 #include "concurry/core/errors.h"
 #include "concurry/core/wire.h"
 #include "concurry/runtime/internal/dispatcher.h"
 #include "concurry/runtime/internal/remote_call_task.h"
-#include "concurry/runtime/internal/timer.h"
+#include "concurry/runtime/internal/remote_calls.h"
 
 namespace concurry::internal {
 namespace {
 
+// The transport of a pool's calls: the session's pool stream to the head (replaced when it
+// breaks). Outcomes go through RemoteCalls, as for single actors; the head holds the slots.
 class PoolLink final : public CallStream::Caller, public std::enable_shared_from_this<PoolLink> {
  public:
-  PoolLink(std::shared_ptr<CallStream> stream, uint64_t pool_ref, std::string what)
-      : stream_(std::move(stream)), pool_ref_(pool_ref), what_(std::move(what)) {}
+  PoolLink(std::shared_ptr<ClusterClient> client, uint64_t pool_ref, std::string what)
+      : client_(std::move(client)), pool_ref_(pool_ref), what_(std::move(what)) {}
 
-  void send(std::unique_ptr<CallTask> task) {
-    auto* remote = dynamic_cast<RemoteCallTask*>(task.get());
-    if (!remote) {
-      task->fail(std::make_exception_ptr(Error("internal: a local call reached a cluster pool")));
-      return;
-    }
-    if (!gate_.enter()) {
-      task->cancel();
-      return;
-    }
-    task.release();
-    stream_->send(pool_ref_, std::unique_ptr<RemoteCallTask>(remote), shared_from_this());
+  void start() {
+    calls_ = std::make_shared<RemoteCalls>(what_, nullptr);
+    std::weak_ptr<PoolLink> weak = weak_from_this();
+    calls_->set_send([weak](std::unique_ptr<RemoteCallTask> task) {
+      auto link = weak.lock();
+      if (!link) {
+        task->fail(std::make_exception_ptr(WorkerStoppedError("Worker pool is stopped")));
+        return;
+      }
+      std::shared_ptr<CallStream> stream;
+      try {
+        stream = link->client_->pool_stream();  // a fresh one when the last broke
+      } catch (const std::exception& e) {
+        link->calls_->stopped(std::move(task), e.what());
+        return;
+      }
+      stream->send(link->pool_ref_, std::move(task), link);
+    });
   }
+  RemoteCalls& calls() { return *calls_; }
 
   void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) override {
-    std::optional<Duration> retry_in = task->judge(reply);
-    if (retry_in) {
-      auto held = std::make_shared<std::unique_ptr<RemoteCallTask>>(std::move(task));
-      std::weak_ptr<PoolLink> weak = weak_from_this();
-      run_after(*retry_in, [weak, held] {
-        if (auto link = weak.lock()) {
-          link->stream_->send(link->pool_ref_, std::move(*held), link);
-        } else {
-          (*held)->fail(std::make_exception_ptr(WorkerStoppedError("Worker pool is stopped")));
-        }
-      });
-      return;
-    }
-    task->publish();
-    done();
+    calls_->replied(std::move(task), reply);
   }
 
   void unsent(std::unique_ptr<RemoteCallTask> task, std::exception_ptr error) override {
-    task->fail(error);
-    done();
+    calls_->failed(std::move(task), std::move(error));
   }
 
   void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why, bool stopped) override {
     if (stopped) {
-      task->fail(std::make_exception_ptr(WorkerStoppedError(
-          "disconnected from the cluster (concurry::shutdown()) with the call in flight (" +
-          what_ + ")")));
-      done();
+      calls_->stopped(std::move(task),
+                      "disconnected from the cluster (concurry::shutdown()) with the call in "
+                      "flight (" + what_ + ")");
       return;
     }
     // As if the head had answered ClusterError: the retry policy decides.
-    replied(std::move(task), encode_error_reply(0, ErrorCode::kInternal, "concurry::ClusterError",
-                                                why + " (" + what_ + ")", what_));
+    calls_->replied(std::move(task),
+                    encode_error_reply(0, ErrorCode::kInternal, "concurry::ClusterError",
+                                       why + " (" + what_ + ")", what_));
   }
 
-  void begin_stop() { gate_.close(); }
-  void drain(Clock::time_point deadline) { gate_.drain(deadline); }
-
  private:
-  void done() { gate_.leave(); }
-
-  std::shared_ptr<CallStream> stream_;
+  std::shared_ptr<ClusterClient> client_;
   uint64_t pool_ref_;
   std::string what_;
-  CallGate gate_;
+  std::shared_ptr<RemoteCalls> calls_;
 };
 
 class ClusterPoolDispatcher final : public Dispatcher {
@@ -109,19 +97,20 @@ class ClusterPoolDispatcher final : public Dispatcher {
     pool_id_ = pool.pool_id;
     std::string what = pool_id_ + " of " + std::to_string(options.max_workers) + " " +
                        (spec->class_name.empty() ? std::string("TaskWorker") : spec->class_name);
-    link_ = std::make_shared<PoolLink>(client_->pool_stream(), pool.pool_ref, what);
+    link_ = std::make_shared<PoolLink>(client_, pool.pool_ref, what);
+    link_->start();
   }
   ~ClusterPoolDispatcher() override { stop(Duration(30.0)); }
 
-  void dispatch(std::unique_ptr<CallTask> task) override { link_->send(std::move(task)); }
+  void dispatch(std::unique_ptr<CallTask> task) override { link_->calls().submit(std::move(task)); }
 
   // Calls in flight finish (until the timeout), then the head stops the members — when this
   // handle created the pool; a handle from get_pool() leaves it running.
   void stop(Duration timeout) override {
     if (stopped_) return;
     stopped_ = true;
-    link_->begin_stop();
-    link_->drain(Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout));
+    link_->calls().close();
+    link_->calls().drain(Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout));
     if (owner_) client_->stop_pool(pool_id_);
   }
   bool is_inline() const override { return false; }

@@ -40,6 +40,7 @@ struct CallStream::Impl {
   bool writing = false;                           // guarded by mu: a Write is in progress
   bool writer_done = false;                       // guarded by mu
   bool closing = false;                           // guarded by mu
+  bool closed_intact = false;                     // guarded by mu: close() found it unbroken
   bool broken = false;                            // guarded by mu
   std::string death;                              // guarded by mu
   std::thread writer, reader;
@@ -108,7 +109,7 @@ struct CallStream::Impl {
     grpc::Status status = stream->Finish();
     {
       std::lock_guard<std::mutex> lock(mu);
-      stopped = closing;
+      stopped = closed_intact;  // closing a stream that broke first is no shutdown
       death = "the connection to " + what + " " + address + " was lost (" +
               (status.ok() ? std::string("the node ended the stream")
                            : status.error_message()) + ")";
@@ -160,7 +161,7 @@ void CallStream::send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> task,
     if (c.broken || c.closing) {
       std::string death = c.death.empty() ? "the connection to " + c.what + " " + c.address + " is closed"
                                           : c.death;
-      bool stopped = c.closing;
+      bool stopped = c.closed_intact;
       lock.unlock();
       caller->lost(std::move(task), death, stopped);
       return;
@@ -194,6 +195,7 @@ void CallStream::send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> task,
 void CallStream::close() {
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
+    if (!impl_->broken) impl_->closed_intact = true;
     impl_->closing = true;
   }
   impl_->cv.notify_all();

@@ -28,7 +28,9 @@ class CallStream {
     virtual void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) = 0;
     // The call did not go out: an input future failed, or it was cancelled, or too big.
     virtual void unsent(std::unique_ptr<RemoteCallTask> task, std::exception_ptr error) = 0;
-    // The node is gone (`why` says how); or, with `stopped`, this client disconnected.
+    // The connection is gone (`why` says how: the node died, or the stream broke); or, with
+    // `stopped`, its owner closed the stream while it was working (this client disconnected).
+    // A stream that broke first is never reported stopped, whoever closes it later.
     virtual void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why,
                       bool stopped) = 0;
   };
@@ -41,7 +43,8 @@ class CallStream {
 
   void send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> task,
             std::shared_ptr<Caller> caller);
-  // Ends the stream: calls in flight are lost with `stopped` set. Idempotent; joins threads.
+  // Ends the stream: calls in flight are lost — with `stopped` set unless it had broken already.
+  // Idempotent; joins threads.
   void close();
   bool broken() const;
 

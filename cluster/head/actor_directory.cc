@@ -42,11 +42,15 @@ std::optional<ActorRecord> ActorDirectory::find_by_name(const std::string& name)
 }
 
 std::optional<ActorRecord> ActorDirectory::settled(const std::string& actor_id,
-                                                   Clock::time_point deadline) const {
+                                                   Clock::time_point deadline,
+                                                   const std::string& lost_node_id) const {
   std::unique_lock<std::mutex> lock(mu_);
   changed_.wait_until(lock, deadline, [&] {
     auto it = actors_.find(actor_id);
-    return it == actors_.end() || it->second.state != "RESTARTING";
+    if (it == actors_.end()) return true;
+    const ActorRecord& a = it->second;
+    if (a.state == "RESTARTING") return false;
+    return lost_node_id.empty() || a.state != "ALIVE" || a.node_id != lost_node_id;
   });
   auto it = actors_.find(actor_id);
   if (it == actors_.end()) return std::nullopt;

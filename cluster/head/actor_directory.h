@@ -44,8 +44,11 @@ class ActorDirectory {
   void add(ActorRecord record);
   std::optional<ActorRecord> find(const std::string& actor_id) const;
   std::optional<ActorRecord> find_by_name(const std::string& name) const;
-  // With a deadline: waits while the actor is RESTARTING.
-  std::optional<ActorRecord> settled(const std::string& actor_id, Clock::time_point deadline) const;
+  // With a deadline: waits while the actor is RESTARTING — and, with `lost_node_id`, while it is
+  // ALIVE on that node (a caller lost it: its fate is not settled until the node is declared
+  // dead, or the deadline shows it alive).
+  std::optional<ActorRecord> settled(const std::string& actor_id, Clock::time_point deadline,
+                                     const std::string& lost_node_id = "") const;
 
   // Marks an actor stopped (its name is free again); returns it as it was, or nullopt when
   // unknown or already stopped/dead.

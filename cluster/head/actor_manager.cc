@@ -174,10 +174,17 @@ grpc::Status ActorManager::lookup(const proto::LookupActorRequest& request,
                         request.name().empty() ? "no actor '" + request.actor_id() + "'"
                                                : "no actor named '" + request.name() + "'");
   }
-  if (actor->state == "RESTARTING" && request.wait_s() > 0) {
-    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                       Duration(std::min(request.wait_s(), 300.0)));
-    actor = directory_.settled(actor->actor_id, deadline);
+  bool on_lost_node = !request.lost_node_id().empty() && actor->state == "ALIVE" &&
+                      actor->node_id == request.lost_node_id();
+  if ((actor->state == "RESTARTING" || on_lost_node) && request.wait_s() > 0) {
+    double wait = std::min(request.wait_s(), 300.0);
+    // A node the caller lost is declared dead within the heartbeat timeout, or it is alive (the
+    // connection broke, not the node): then the caller gets it back after about twice that.
+    if (on_lost_node) wait = std::min(wait, 2 * registry_.timeout().count() + 1.0);
+    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(Duration(wait));
+    actor = directory_.settled(actor->actor_id, deadline,
+                               on_lost_node ? request.lost_node_id() : std::string());
+    if (!actor) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no actor '" + request.actor_id() + "'");
   }
   to_reply(*actor, reply);
   return grpc::Status::OK;

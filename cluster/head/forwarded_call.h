@@ -1,7 +1,8 @@
 // ForwardedCall: a client's pool call on its way through the head to a member. The request
 // goes out unchanged, the member's reply comes back unchanged to the client's stream under the
-// client's call id; cancellation, failure and a lost member become error replies. Retries are
-// the client's to decide. Internal.
+// client's call id; cancellation, failure and a lost member become error replies (a lost
+// member's through RemoteCalls::crashed, as everywhere). Retries are the client's to decide.
+// Internal.
 #ifndef CONCURRY_CLUSTER_HEAD_FORWARDED_CALL_H_
 #define CONCURRY_CLUSTER_HEAD_FORWARDED_CALL_H_
 
@@ -38,10 +39,6 @@ class ForwardedCall final : public RemoteCallTask {
     sink_->deliver(client_call_id_,
                    encode_reply(ReplyMessage{client_call_id_, false, {},
                                              describe_exception(error, "head")}));
-  }
-  void lost(const std::string& why) {
-    sink_->deliver(client_call_id_, encode_error_reply(client_call_id_, ErrorCode::kWorkerCrashed,
-                                                       "concurry::WorkerCrashedError", why, "head"));
   }
 
  private:

@@ -58,13 +58,20 @@ class HeadService final : public proto::Head::Service {
     actors_.add_node(id, std::move(resources));
     reply->set_node_id(id);
     reply->set_heartbeat_interval_s(registry_.timeout().count() / 4);
+    reply->set_lease_s(lease_s());
     return grpc::Status::OK;
   }
+
+  // Fencing: a node runs calls only until this long after sending its last acknowledged
+  // heartbeat. The head declares it dead no sooner than the timeout after receiving that
+  // heartbeat, so an instance that lost its lease has stopped before a replacement exists.
+  double lease_s() const { return registry_.timeout().count() * 0.75; }
 
   grpc::Status Heartbeat(grpc::ServerContext* context, const proto::HeartbeatRequest* request,
                          proto::HeartbeatReply* reply) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
     reply->set_known(registry_.heartbeat(request->node_id(), Clock::now()));
+    reply->set_lease_s(lease_s());
     return grpc::Status::OK;
   }
 

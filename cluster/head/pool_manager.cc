@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "concurry/core/errors.h"
-#include "concurry/core/load_balancer.h"
 #include "concurry/core/option_values.h"
-#include "concurry/core/submission_queue.h"
+#include "concurry/core/pool_core.h"
 #include "concurry/core/wire.h"
 #include "concurry/runtime/internal/remote_call_task.h"
+#include "concurry/runtime/internal/remote_calls.h"
 
 namespace concurry::internal {
 namespace {
@@ -22,90 +22,121 @@ using CallPtr = std::unique_ptr<ForwardedCall>;
 
 }  // namespace
 
+// One pool at the head: a PoolCore (core/pool_core.h, as local pools) picks the member and
+// holds each member's slots; each member's calls go out through its own RemoteCalls (the one
+// outcome path), whose completion hook frees the slot and hands over the call waiting for it.
 struct PoolManager::Pool : std::enable_shared_from_this<Pool> {
   struct Member {
     std::string actor_id;
+    std::string node_id;
     std::string address;
     uint64_t actor_ref = 0;
     std::shared_ptr<CallStream> stream;
+    std::shared_ptr<RemoteCalls> calls;
     std::shared_ptr<CallStream::Caller> caller;
   };
 
   Pool(LoadBalancing algorithm, size_t size, std::optional<size_t> limit)
-      : balancer(algorithm, size), limit(limit) {
-    for (size_t i = 0; i < size; ++i) queues.emplace_back(limit);
-  }
+      : core(algorithm, size, limit) {}
 
   std::string id, name, session_id, class_name;
   uint64_t ref = 0;
   int max_restarts = 0;
   std::mutex mu;
-  std::vector<Member> members;                 // guarded by mu (a restart moves a member)
-  std::vector<bool> relocating;                // guarded by mu
-  LoadBalancer balancer;                       // guarded by mu
-  std::deque<SubmissionQueue<CallPtr>> queues;  // guarded by mu (a deque: never relocated)
-  std::optional<size_t> limit;
-  bool stopped = false;                        // guarded by mu
+  std::vector<Member> members;       // guarded by mu (a restart moves a member)
+  std::vector<bool> relocating;      // guarded by mu
+  PoolCore<CallPtr> core;            // guarded by mu
+  bool stopped = false;              // guarded by mu
 
-  void forward(CallPtr call) {
+  // A client's call: sent to a member, waiting for a slot, or answered WorkerCrashedError when
+  // no member is up or coming back.
+  void route(CallPtr call) {
+    std::shared_ptr<RemoteCalls> calls;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!stopped) {
+        auto placed = core.submit(call);
+        if (placed.outcome == PoolCore<CallPtr>::Outcome::kWaiting) return;
+        if (placed.outcome == PoolCore<CallPtr>::Outcome::kSend) {
+          call->member = placed.member;
+          calls = members[placed.member].calls;
+        }
+      }
+    }
+    if (calls) {
+      calls->submit(std::move(call));
+    } else if (stopped_now()) {
+      call->cancel();
+    } else {
+      call->fail(std::make_exception_ptr(WorkerCrashedError(
+          "every member of " + id + " (" + class_name + ") is lost, with no restarts left")));
+    }
+  }
+
+  bool stopped_now() {
+    std::lock_guard<std::mutex> lock(mu);
+    return stopped;
+  }
+
+  // Member `m` finished a call (its RemoteCalls' hook): the call waiting for its slot, if any.
+  std::unique_ptr<CallTask> completed(size_t m) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (stopped) return nullptr;
+    auto next = core.complete(m);
+    if (!next) return nullptr;
+    (*next)->member = m;
+    return std::move(*next);
+  }
+
+  // The transport of member `m`: one attempt goes out on the stream to the member's node now.
+  void send(size_t m, std::unique_ptr<RemoteCallTask> call) {
     std::shared_ptr<CallStream> stream;
     std::shared_ptr<CallStream::Caller> caller;
     uint64_t actor_ref;
     {
       std::lock_guard<std::mutex> lock(mu);
-      const Member& m = members[call->member];
-      stream = m.stream;
-      caller = m.caller;
-      actor_ref = m.actor_ref;
+      const Member& member = members[m];
+      stream = member.stream;
+      caller = member.caller;
+      actor_ref = member.actor_ref;
     }
     stream->send(actor_ref, std::move(call), caller);
   }
 
-  // A member finished a call: its slot goes to the call waiting for it, if any.
-  void completed(size_t member) {
-    std::optional<CallPtr> next;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      balancer.completed(member);
-      next = queues[member].complete();
-    }
-    if (next) forward(std::move(*next));
+  void reroute(std::vector<CallPtr> calls) {
+    for (auto& call : calls) route(std::move(call));
   }
 };
 
 namespace {
 
-// The outcome of a forwarded call at one member.
+// What becomes of a forwarded call at one member: its member's RemoteCalls decides (retries are
+// the client's); a lost member is taken out of the pool and looked up again.
 class MemberCaller final : public CallStream::Caller {
  public:
-  MemberCaller(std::weak_ptr<PoolManager::Pool> pool, size_t member)
-      : pool_(std::move(pool)), member_(member) {}
+  MemberCaller(std::shared_ptr<RemoteCalls> calls, size_t member)
+      : calls_(std::move(calls)), member_(member) {}
 
   void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) override {
-    free_slot();
-    task->judge(reply);
-    task->publish();
+    calls_->replied(std::move(task), reply);
   }
   void unsent(std::unique_ptr<RemoteCallTask> task, std::exception_ptr error) override {
-    free_slot();
-    task->fail(error);
+    calls_->failed(std::move(task), std::move(error));
   }
-  void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why, bool) override {
-    free_slot();
-    static_cast<ForwardedCall*>(task.get())->lost(why + " (pool member " + std::to_string(member_) + ")");
-    if (auto pool = pool_.lock()) {
-      if (on_lost_) on_lost_(pool, member_);
+  void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why, bool stopped) override {
+    if (stopped) {
+      calls_->stopped(std::move(task), "the head is stopping");
+      return;
     }
+    if (on_lost_) on_lost_(member_);  // first: nothing more is routed to the lost member
+    calls_->crashed(std::move(task), why + " (pool member " + std::to_string(member_) + ")");
   }
 
-  // Set by the manager: finds a lost member again once the head has restarted it.
-  std::function<void(const std::shared_ptr<PoolManager::Pool>&, size_t)> on_lost_;
+  // Set by the manager: takes the member out and finds it again once the head has settled it.
+  std::function<void(size_t)> on_lost_;
 
  private:
-  void free_slot() {
-    if (auto pool = pool_.lock()) pool->completed(member_);
-  }
-  std::weak_ptr<PoolManager::Pool> pool_;
+  std::shared_ptr<RemoteCalls> calls_;
   size_t member_;
 };
 
@@ -185,14 +216,31 @@ grpc::Status PoolManager::create(const proto::CreatePoolRequest& request,
     Pool::Member m;
     m.actor_id = created.actor_id();
     m.address = created.node_address();
+    m.node_id = created.node_id();
     m.actor_ref = created.actor_ref();
     try {
       m.stream = stream_to(m.address);
     } catch (const std::exception& e) {
       return give_up(grpc::Status(grpc::StatusCode::UNAVAILABLE, e.what()));
     }
-    auto caller = std::make_shared<MemberCaller>(pool, i);
-    caller->on_lost_ = [this](const std::shared_ptr<Pool>& p, size_t member) { relocate(p, member); };
+    std::weak_ptr<Pool> weak = pool;
+    m.calls = std::make_shared<RemoteCalls>(
+        pool->id + " member " + std::to_string(i) + " (" + pool->class_name + ")",
+        [weak, i]() -> std::unique_ptr<CallTask> {
+          auto p = weak.lock();
+          return p ? p->completed(i) : nullptr;
+        });
+    m.calls->set_send([weak, i](std::unique_ptr<RemoteCallTask> call) {
+      if (auto p = weak.lock()) {
+        p->send(i, std::move(call));
+      } else {
+        call->cancel();
+      }
+    });
+    auto caller = std::make_shared<MemberCaller>(m.calls, i);
+    caller->on_lost_ = [this, weak](size_t member) {
+      if (auto p = weak.lock()) relocate(p, member);
+    };
     m.caller = caller;
     pool->members.push_back(std::move(m));
     pool->relocating.push_back(false);
@@ -238,15 +286,16 @@ grpc::Status PoolManager::stats(const proto::PoolRequest& request, proto::PoolSt
   reply->set_name(pool->name);
   reply->set_pool_ref(pool->ref);
   reply->set_class_name(pool->class_name);
+  const auto& core = pool->core;
   reply->set_total_workers(static_cast<uint32_t>(pool->members.size()));
-  reply->set_algorithm(std::string(stats_name(pool->balancer.algorithm())));
-  reply->set_total_dispatched(pool->balancer.total_dispatched());
-  reply->set_max_queued_tasks(pool->limit ? static_cast<int32_t>(*pool->limit) : 0);
+  reply->set_algorithm(std::string(stats_name(core.balancer().algorithm())));
+  reply->set_total_dispatched(core.balancer().total_dispatched());
+  reply->set_max_queued_tasks(core.limit() ? static_cast<int32_t>(*core.limit()) : 0);
   reply->set_stopped(pool->stopped);
   for (size_t i = 0; i < pool->members.size(); ++i) {
-    reply->add_member_active(pool->queues[i].in_flight());
-    reply->add_member_total(pool->balancer.total(i));
-    reply->add_member_queued(pool->queues[i].waiting());
+    reply->add_member_active(core.queue(i).in_flight());
+    reply->add_member_total(core.balancer().total(i));
+    reply->add_member_queued(core.queue(i).waiting());
     reply->add_member_actor(pool->members[i].actor_id);
   }
   return grpc::Status::OK;
@@ -260,9 +309,7 @@ grpc::Status PoolManager::stop(const proto::PoolRequest& request) {
   {
     std::lock_guard<std::mutex> lock(pool->mu);
     pool->stopped = true;
-    for (auto& queue : pool->queues) {
-      for (auto& call : queue.drain()) cancelled.push_back(std::move(call));
-    }
+    cancelled = pool->core.drain();
   }
   for (auto& call : cancelled) call->cancel();
   std::vector<std::string> member_ids;
@@ -293,44 +340,43 @@ void PoolManager::call(uint64_t pool_ref, uint64_t call_id, Bytes request,
                                               "head"));
     return;
   }
-  auto call = std::make_unique<ForwardedCall>(call_id, std::move(request), sink);
-  {
-    std::lock_guard<std::mutex> lock(pool->mu);
-    if (pool->stopped) {
-      call->cancel();
-      return;
-    }
-    call->member = pool->balancer.pick();
-    if (pool->queues[call->member].admit(call)) return;  // waits for the member's slot
-  }
-  pool->forward(std::move(call));
+  pool->route(std::make_unique<ForwardedCall>(call_id, std::move(request), sink));
 }
 
-// A member's node is gone. With restarts, the head re-creates the member elsewhere (the
-// actor's own restart); once it is alive again the pool sends it calls at its new place.
+// A member's node is gone (its stream broke): nothing more is routed to it, and what waited for
+// it goes to the others. With restarts, the head re-creates it elsewhere (the actor's own
+// restart); once the head has settled the node's fate the member is found again — alive
+// elsewhere or where it was (then it takes calls again), or dead (then it stays out).
 void PoolManager::relocate(const std::shared_ptr<Pool>& pool, size_t member) {
-  std::string actor_id;
+  std::string actor_id, lost_node;
+  std::vector<CallPtr> moved;
   {
     std::lock_guard<std::mutex> lock(pool->mu);
-    if (pool->max_restarts == 0 || pool->stopped || pool->relocating[member]) return;
+    if (pool->stopped || pool->relocating[member]) return;
     pool->relocating[member] = true;
     actor_id = pool->members[member].actor_id;
+    lost_node = pool->members[member].node_id;
+    moved = pool->core.member_down(member, /*returns=*/true);
   }
+  pool->reroute(std::move(moved));
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closing_) return;
     ++relocations_;
   }
   std::weak_ptr<Pool> weak = pool;
-  std::thread([this, weak, member, actor_id] {
+  std::thread([this, weak, member, actor_id, lost_node] {
     proto::LookupActorRequest request;
     request.set_actor_id(actor_id);
+    request.set_lost_node_id(lost_node);
     request.set_wait_s(0.5);  // short waits: close() must not wait long for this thread
     proto::LookupActorReply found;
     grpc::Status status;
     for (int i = 0; i < 120; ++i) {
       status = actors_.lookup(request, &found);
-      if (!status.ok() || found.state() != "RESTARTING") break;
+      bool unsettled = found.state() == "RESTARTING" ||
+                       (found.state() == "ALIVE" && found.node_id() == lost_node && i < 20);
+      if (!status.ok() || !unsettled) break;
       std::lock_guard<std::mutex> lock(mu_);
       if (closing_) break;
     }
@@ -341,18 +387,25 @@ void PoolManager::relocate(const std::shared_ptr<Pool>& pool, size_t member) {
       try {
         stream = stream_to(found.node_address());
       } catch (const std::exception&) {
-        // The head is stopping: the member stays where it was (its calls fail).
+        // The head is stopping: the member stays out.
       }
     }
+    std::vector<CallPtr> moved;
     {
       std::lock_guard<std::mutex> lock(pool->mu);
       pool->relocating[member] = false;
       if (stream) {
-        pool->members[member].address = found.node_address();
-        pool->members[member].actor_ref = found.actor_ref();
-        pool->members[member].stream = stream;
+        auto& m = pool->members[member];
+        m.address = found.node_address();
+        m.node_id = found.node_id();
+        m.actor_ref = found.actor_ref();
+        m.stream = stream;
+        if (!pool->stopped) moved = pool->core.member_up(member);
+      } else if (!pool->stopped) {
+        moved = pool->core.member_down(member, /*returns=*/false);  // dead: it stays out
       }
     }
+    pool->reroute(std::move(moved));
     relocation_done();
   }).detach();
 }

@@ -1,5 +1,6 @@
 #include "concurry/cluster/node/actor_host.h"
 
+#include "concurry/cluster/node/lease.h"
 #include "concurry/core/errors.h"
 #include "concurry/core/limit_set.h"
 #include "concurry/core/registry.h"
@@ -15,11 +16,20 @@ namespace {
 class WireCallTask final : public CallTask {
  public:
   WireCallTask(const ClassEntry* cls, uint64_t call_id, Bytes request,
-               std::shared_ptr<ReplySink> sink)
+               std::shared_ptr<ReplySink> sink, const Lease* lease)
       : CallTask("call"), cls_(cls), call_id_(call_id), request_(std::move(request)),
-        sink_(std::move(sink)) {}
+        sink_(std::move(sink)), lease_(lease) {}
 
   void run(void* instance, const std::function<void()>* finished) override {
+    if (lease_ && !lease_->hold()) {  // fenced: this instance was replaced; it runs nothing more
+      if (finished) (*finished)();
+      sink_->deliver(call_id_, encode_error_reply(call_id_, ErrorCode::kWorkerCrashed,
+                                                  "concurry::WorkerCrashedError",
+                                                  "this node was declared dead by the head; its "
+                                                  "actors are fenced (the call did not run)",
+                                                  "node"));
+      return;
+    }
     Bytes reply = cls_ ? execute_method(*cls_, instance, request_) : execute_function(request_);
     if (finished) (*finished)();
     sink_->deliver(call_id_, std::move(reply));
@@ -39,6 +49,7 @@ class WireCallTask final : public CallTask {
   uint64_t call_id_;
   Bytes request_;
   std::shared_ptr<ReplySink> sink_;
+  const Lease* lease_;
 };
 
 }  // namespace
@@ -49,7 +60,7 @@ struct ActorHost::Actor {
   std::unique_ptr<Executor> executor;
 };
 
-ActorHost::ActorHost() = default;
+ActorHost::ActorHost(const Lease* lease) : lease_(lease) {}
 
 ActorHost::~ActorHost() { stop_all(Duration(5.0)); }
 
@@ -110,7 +121,7 @@ void ActorHost::call(uint64_t ref, uint64_t call_id, Bytes request,
     return;
   }
   actor->executor->execute(
-      std::make_unique<WireCallTask>(actor->cls, call_id, std::move(request), sink));
+      std::make_unique<WireCallTask>(actor->cls, call_id, std::move(request), sink, lease_));
 }
 
 bool ActorHost::lookup(uint64_t ref, ActorInfo* info, const ClassEntry** cls) const {

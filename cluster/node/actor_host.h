@@ -2,7 +2,9 @@
 // calls to one actor run one at a time in arrival order while different actors run in
 // parallel; calls are executed from their protobuf envelopes through the registry, and every
 // call gets exactly one reply envelope (value, the method's error, or "actor stopped"), handed
-// to the ReplySink of the stream it came on. Thread-safe. No gRPC here.
+// to the ReplySink of the stream it came on. A call starts only while the node's lease holds
+// (lease.h: fencing); on a node declared dead it is answered WorkerCrashedError unrun. Thread-safe.
+// No gRPC here.
 #ifndef CONCURRY_CLUSTER_NODE_ACTOR_HOST_H_
 #define CONCURRY_CLUSTER_NODE_ACTOR_HOST_H_
 
@@ -21,6 +23,7 @@
 namespace concurry::internal {
 
 class Executor;
+class Lease;
 struct ClassEntry;
 
 struct ActorInfo {
@@ -36,7 +39,8 @@ class ActorHost {
     Bytes init_reply;  // the constructor's reply envelope
   };
 
-  ActorHost();
+  // Calls run only while `lease` holds (may be null: always).
+  explicit ActorHost(const Lease* lease = nullptr);
   ~ActorHost();
 
   // Constructs `class_name` (or, when empty, a host of registered functions) from the encoded
@@ -59,6 +63,7 @@ class ActorHost {
   struct Actor;
   std::shared_ptr<Actor> find(uint64_t ref) const;
 
+  const Lease* lease_;
   mutable std::mutex mu_;
   std::map<uint64_t, std::shared_ptr<Actor>> by_ref_;  // guarded by mu_
   std::map<std::string, uint64_t> by_id_;              // guarded by mu_

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "concurry/cluster/common/auth.h"
+#include "concurry/cluster/node/lease.h"
 #include "concurry/core/errors.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
@@ -76,10 +77,15 @@ std::string NodeAgent::register_with_head() {
   request.mutable_resources()->insert(impl_->config.resources.begin(),
                                       impl_->config.resources.end());
   proto::RegisterNodeReply reply;
+  auto sent = Clock::now();
   grpc::Status status = impl_->head->RegisterNode(&context, request, &reply);
   if (!status.ok()) throw ClusterError(impl_->explain(status));
   impl_->node_id = reply.node_id();
   if (reply.heartbeat_interval_s() > 0) impl_->interval = Duration(reply.heartbeat_interval_s());
+  if (impl_->config.lease && reply.lease_s() > 0) {
+    impl_->config.lease->enable(sent + std::chrono::duration_cast<Clock::duration>(
+                                           Duration(reply.lease_s())));
+  }
   return impl_->node_id;
 }
 
@@ -90,11 +96,18 @@ void NodeAgent::heartbeat_until(const std::atomic<bool>& stop) {
     proto::HeartbeatRequest request;
     request.set_node_id(impl_->node_id);
     proto::HeartbeatReply reply;
+    auto sent = Clock::now();  // the lease counts from here: the head saw it no sooner
     grpc::Status status = impl_->head->Heartbeat(&context, request, &reply);
     if (!status.ok()) throw ClusterError(impl_->explain(status));
     if (!reply.known()) {
-      throw ClusterError("head " + impl_->config.head + " no longer knows node " +
-                         impl_->node_id + " (declared dead)");
+      if (impl_->config.lease) impl_->config.lease->revoke();  // fenced before anything more runs
+      throw ClusterError("head " + impl_->config.head + " declared node " + impl_->node_id +
+                         " dead (it was paused or cut off for longer than the heartbeat "
+                         "timeout); its actors were fenced and have been replaced elsewhere");
+    }
+    if (impl_->config.lease && reply.lease_s() > 0) {
+      impl_->config.lease->renew(sent + std::chrono::duration_cast<Clock::duration>(
+                                            Duration(reply.lease_s())));
     }
     auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(impl_->interval);
     while (!stop.load() && Clock::now() < until) {

@@ -13,12 +13,15 @@
 
 namespace concurry::internal {
 
+class Lease;
+
 struct NodeConfig {
   std::string head;     // host:port
   std::string address;  // where this node's Node service listens
   std::map<std::string, double> resources;
   std::string auth_token;
   Duration connect_timeout{5.0};
+  Lease* lease = nullptr;  // renewed by each acknowledged heartbeat, revoked when declared dead
 };
 
 // Parses "cpu=4,gpu=0,mem_gb=8"; throws InvalidOptionError naming the bad entry.
@@ -30,8 +33,9 @@ class NodeAgent {
   ~NodeAgent();
   // Registers; returns the node id. Throws ClusterError naming the cause.
   std::string register_with_head();
-  // Heartbeats until `stop` is set. Throws ClusterError when the head forgets this node or
-  // stays unreachable past the connect timeout.
+  // Heartbeats until `stop` is set, renewing the lease. Throws ClusterError when the head
+  // forgets this node (the lease is then revoked first) or stays unreachable past the connect
+  // timeout.
   void heartbeat_until(const std::atomic<bool>& stop);
 
  private:

@@ -13,6 +13,7 @@
 #include "concurry/cluster/node/actor_host.h"
 #include "concurry/cluster/node/head_limits.h"
 #include "concurry/cluster/node/json_call.h"
+#include "concurry/cluster/node/lease.h"
 #include "concurry/cluster/node/lib_loader.h"
 #include "concurry/cluster/common/reply_stream.h"
 #include "concurry/core/errors.h"
@@ -34,7 +35,8 @@ class NodeService final : public proto::Node::Service {
  public:
   explicit NodeService(const NodeServerConfig& config)
       : config_(config),
-        loader_(config.lib_cache_dir.empty() ? default_cache_dir() : config.lib_cache_dir) {
+        loader_(config.lib_cache_dir.empty() ? default_cache_dir() : config.lib_cache_dir),
+        host_(&lease_) {
     if (!config.head.empty()) {
       head_ = proto::Head::NewStub(make_channel(config.head));
       head_limits_ = std::make_unique<HeadLimits>(head_.get(), config.auth_token);
@@ -43,6 +45,7 @@ class NodeService final : public proto::Node::Service {
 
   LibLoader& loader() { return loader_; }
   ActorHost& host() { return host_; }
+  Lease& lease() { return lease_; }
 
   grpc::Status CreateActor(grpc::ServerContext* context, const proto::CreateActorRequest* request,
                            proto::CreateActorReply* reply) override {
@@ -142,6 +145,7 @@ class NodeService final : public proto::Node::Service {
   std::unique_ptr<proto::Head::Stub> head_;  // fetches libraries, serves shared limits
   std::unique_ptr<HeadLimits> head_limits_;
   LibLoader loader_;
+  Lease lease_;  // before host_: its calls check it until the last actor is gone
   ActorHost host_;
 };
 
@@ -165,11 +169,14 @@ std::string NodeServer::start() {
   return bound_address;
 }
 
+Lease& NodeServer::lease() { return impl_->service.lease(); }
+
 void NodeServer::shutdown() {
   std::call_once(impl_->stopped, [this] {
     if (impl_->server) {
       impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     }
+    impl_->service.lease().revoke();  // calls waiting for a lease that no heartbeat renews now
     impl_->service.host().stop_all(Duration(5.0));
   });
 }

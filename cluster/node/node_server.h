@@ -21,6 +21,8 @@ struct NodeServerConfig {
   std::string lib_cache_dir;             // default: $TMPDIR/concurry-libs-<uid>
 };
 
+class Lease;
+
 class NodeServer {
  public:
   explicit NodeServer(NodeServerConfig config);
@@ -28,6 +30,8 @@ class NodeServer {
   // Preloads the worker libraries, binds and starts serving; returns "host:port". Throws
   // ClusterError naming what failed (a library that does not load, an address in use).
   std::string start();
+  // The fencing lease its actors' calls run under; give it to the NodeAgent (NodeConfig::lease).
+  Lease& lease();
   // Stops serving and stops every actor; idempotent.
   void shutdown();
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "concurry/core/duration.h"
 #include "concurry/core/option_values.h"
@@ -14,11 +15,22 @@
 
 namespace concurry::internal {
 
-// Called on the executor's thread after each call it ran (or skipped as cancelled), so that a
-// pool can free the call's submission slot. It may hand back the next call for this same
-// executor (the one waiting for the freed slot), which then runs without another trip through
-// the queue. Not called for calls cancelled by stop.
+// The executor contract, for every mode:
+//  - execute() may be called under the dispatcher's lock; it never blocks on a call and never
+//    runs the completion hook itself (an executor whose call ends at once defers the hook).
+//  - The completion hook runs exactly once per call execute() took — value, error, retries
+//    exhausted, worker crashed, never sent, cancelled — on the executor's own thread, before the
+//    call's future completes, so that a pool can free the call's submission slot. It may hand
+//    back the next call for this same executor (the one waiting for the freed slot), which then
+//    runs without another trip through the queue. Once stop has begun, calls not yet started are
+//    cancelled without the hook (the pool is stopping; its slots go with it).
 using CompletionHook = std::function<std::unique_ptr<CallTask>()>;
+// A member whose worker is gone for good (a process that died) tells its pool once, on its own
+// thread, never inside execute().
+using LostHook = std::function<void(const std::string& why)>;
+// A call a dead member can no longer run, for its pool to route to another member; false when
+// there is none (the call then fails with WorkerCrashedError).
+using Redirect = std::function<bool(std::unique_ptr<CallTask>&)>;
 
 class Executor {
  public:
@@ -39,6 +51,10 @@ class Executor {
   virtual bool is_inline() const = 0;
   // True while calls wait in this executor's queue (not yet taken by its thread).
   virtual bool has_queued() const { return false; }
+  // Set by a pool before the first call: how it learns of this member's death and takes back
+  // the calls the member can no longer run. Only executors that can lose their worker (process
+  // mode) use them.
+  virtual void set_failover(LostHook on_lost, Redirect redirect) {}
 };
 
 // sync mode: runs each call on the caller's thread, inside execute().
@@ -98,8 +114,10 @@ struct RemoteSpec;
 // process mode: the worker runs in a child process (fork: a copy of this one; spawn: a fresh run
 // of this program, made a worker host by concurry::init); calls cross a Unix socket as framed
 // protobuf envelopes. The constructor starts the child and constructs the instance there
-// (throwing what the constructor threw). `on_complete` runs on the reply thread, before the
-// call's future completes.
+// (throwing what the constructor threw). Outcomes go through RemoteCalls (remote_calls.h): when
+// the child dies or sends bytes that are not a frame, it is killed and reaped, every call in
+// flight is judged as WorkerCrashedError (retries re-send it, through the pool's redirect to a
+// live member), and later calls go to the redirect or fail at once.
 class ProcessExecutor final : public Executor {
  public:
   ProcessExecutor(const RemoteSpec& spec, MpContext context, CompletionHook on_complete);
@@ -108,6 +126,7 @@ class ProcessExecutor final : public Executor {
   void begin_stop() override;
   void finish_stop(Clock::time_point deadline) override;
   bool is_inline() const override { return false; }
+  void set_failover(LostHook on_lost, Redirect redirect) override;
 
  private:
   struct Conn;

@@ -61,9 +61,14 @@ void check_supported(const ResolvedOptions& r) {
   if (r.mode != Mode::kCluster) {
     if (!o.resources.empty()) refuse("option 'resources' applies to cluster mode only (mode is '" + mode + "')");
     if (o.name) refuse("option 'name' applies to cluster mode only (mode is '" + mode + "')");
-    if (o.max_restarts && *o.max_restarts != 0) {
-      refuse("option 'max_restarts' applies to cluster mode only (mode is '" + mode + "')");
+    if (o.max_restarts && *o.max_restarts != 0 && r.mode != Mode::kProcess) {
+      refuse("option 'max_restarts' applies to process and cluster modes only (mode is '" + mode +
+             "': its workers cannot crash apart from this process)");
     }
+  }
+  if (r.mode == Mode::kProcess && r.on_demand && o.max_restarts && *o.max_restarts != 0) {
+    refuse("option 'max_restarts' does not apply to on-demand workers (each call gets a fresh "
+           "worker); use a pool (max_workers) to have crashed workers replaced");
   }
 }
 

@@ -1,8 +1,10 @@
 // ProcessExecutor: one worker in a child process (fork context), reached over a Unix socket
 // pair with framed protobuf envelopes. A writer thread sends queued requests in order, batching
-// every frame waiting at that moment into one write; a reader thread completes calls from the
-// replies. When the child dies, every call in flight completes with WorkerCrashedError naming
-// the signal or exit code, and the child is reaped (no zombie).
+// every frame waiting at that moment into one write; a reader thread hands replies to
+// RemoteCalls, which decides each call's outcome. When the child dies (or breaks the protocol:
+// it is then killed), it is reaped (no zombie), every call in flight is judged as
+// WorkerCrashedError naming the signal or exit code, the pool hears of it, and calls that reach
+// the dead worker later go to the pool's redirect or fail at once.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,6 +28,7 @@
 #include "concurry/runtime/internal/frame_io.h"
 #include "concurry/runtime/internal/limit_channel.h"
 #include "concurry/runtime/internal/remote_call_task.h"
+#include "concurry/runtime/internal/remote_calls.h"
 #include "concurry/runtime/internal/timer.h"
 #include "concurry/runtime/init.h"
 #include "concurry/runtime/internal/worker_host.h"
@@ -62,7 +65,8 @@ struct ProcessExecutor::Conn {
     return status;
   }
   std::string name;
-  CompletionHook on_complete;
+  std::shared_ptr<RemoteCalls> calls;  // decides every call's outcome
+  LostHook on_lost;                    // guarded by mu: the pool hears of our death once
   std::unique_ptr<LimitHost> limits;  // the budget this worker's limits() draws on
 
   std::mutex mu;
@@ -76,6 +80,7 @@ struct ProcessExecutor::Conn {
   bool reaped = false;                                           // guarded by mu
   std::string death;                                             // guarded by mu
   std::thread reader, writer, relay;
+  std::thread::id reader_id, writer_id;  // still known once the threads are detached
   int out_pipe = -1, err_pipe = -1;  // the child's stdout and stderr, read by `relay`
 
   // Copies the child's output lines to ours, each prefixed with the worker's name and pid.
@@ -143,14 +148,16 @@ struct ProcessExecutor::Conn {
     }
   }
 
-  void read_loop(const std::shared_ptr<Conn>& self) {
+  void read_loop() {
     FrameReader replies(fd);
+    std::string broken;  // why the stream cannot be trusted any more
     while (true) {
       std::optional<Bytes> frame;
       try {
         frame = replies.next();
-      } catch (const std::exception&) {
-        break;  // a corrupt stream: treat the worker as lost
+      } catch (const std::exception& e) {
+        broken = e.what();
+        break;
       }
       if (!frame) break;
       if (frame->empty()) continue;
@@ -158,13 +165,17 @@ struct ProcessExecutor::Conn {
         serve_limits(frame->substr(1));
         continue;
       }
-      if ((*frame)[0] != kReplyFrame) continue;
+      if ((*frame)[0] != kReplyFrame) {
+        broken = "a frame of unknown kind " + std::to_string(static_cast<int>((*frame)[0]));
+        break;
+      }
       frame->erase(0, 1);
       uint64_t id = 0;
       try {
         id = decode_reply(*frame).call_id;
-      } catch (const std::exception&) {
-        continue;  // an undecodable reply cannot be matched to a call
+      } catch (const std::exception& e) {
+        broken = std::string("an undecodable reply: ") + e.what();
+        break;  // the call it answers cannot be told: nothing after it can be trusted
       }
       std::unique_ptr<RemoteCallTask> task;
       {
@@ -174,28 +185,19 @@ struct ProcessExecutor::Conn {
         task = std::move(it->second);
         pending.erase(it);
       }
-      std::optional<Duration> retry_in = task->judge(*frame);
-      if (!retry_in) {
-        std::unique_ptr<CallTask> next = on_complete ? on_complete() : nullptr;  // slot first
-        task->publish();
-        if (next) send(self, std::move(next));
-      } else {
-        // Another attempt: re-sent after the wait, keeping the call's submission slot.
-        auto held = std::make_shared<std::unique_ptr<CallTask>>(std::move(task));
-        std::weak_ptr<Conn> weak = self;
-        run_after(*retry_in, [weak, held] {
-          if (auto conn = weak.lock()) {
-            send(conn, std::move(*held));
-          } else {
-            (*held)->fail(std::make_exception_ptr(WorkerStoppedError("Worker is stopped")));
-          }
-        });
-      }
+      calls->replied(std::move(task), *frame);
     }
-    // The child closed its end: it exited (or was killed). Reap it, then fail what is left.
+    // The child closed its end (it exited or was killed), or broke the protocol: then it is
+    // killed, since its replies can no longer be matched to calls. Reap it, fail what is left.
+    if (!broken.empty()) ::kill(pid, SIGKILL);
     int status = reap();
-    std::map<uint64_t, std::unique_ptr<RemoteCallTask>> lost;
     std::string message = describe_exit(pid, status) + " (worker " + name + ")";
+    if (!broken.empty()) {
+      message = "worker process " + std::to_string(pid) + " sent " + broken +
+                " and was killed (worker " + name + ")";
+    }
+    std::map<uint64_t, std::unique_ptr<RemoteCallTask>> lost;
+    LostHook tell;
     {
       std::lock_guard<std::mutex> lock(mu);
       dead = true;
@@ -203,12 +205,19 @@ struct ProcessExecutor::Conn {
       lost.swap(pending);
       outbox.clear();
       reaped = true;
+      tell = std::move(on_lost);
+      on_lost = nullptr;
     }
     if (limits) limits->release_all();  // nothing a dead worker held stays taken
     wake_writer.notify_all();
     reaped_cv.notify_all();
-    for (auto& [id, task] : lost) task->fail(std::make_exception_ptr(WorkerCrashedError(message)));
-    on_complete = nullptr;  // drops what the hook holds (an on-demand slot owns the executor)
+    if (tell && !stopping_seen()) tell(message);  // the pool stops routing to us first
+    for (auto& [id, task] : lost) calls->crashed(std::move(task), message);
+  }
+
+  bool stopping_seen() {
+    std::lock_guard<std::mutex> lock(mu);
+    return stopping;
   }
 
   // A limit request from the worker, mid-call: the worker waits for the answer, so serving it
@@ -228,44 +237,40 @@ struct ProcessExecutor::Conn {
     wake_writer.notify_one();
   }
 
-  static void send(const std::shared_ptr<Conn>& self, std::unique_ptr<CallTask> task) {
-    auto* remote = dynamic_cast<RemoteCallTask*>(task.get());
-    if (!remote) {
-      task->fail(std::make_exception_ptr(Error("internal: a local call reached a process worker")));
+  // The transport of RemoteCalls: one attempt of a call goes out (or its outcome is known now).
+  void send(std::unique_ptr<RemoteCallTask> task) {
+    std::unique_lock<std::mutex> lock(mu);
+    if (dead) {
+      std::string why = death;
+      lock.unlock();
+      calls->orphaned(std::move(task), why);
       return;
     }
-    std::string death;
-    {
-      std::lock_guard<std::mutex> lock(self->mu);
-      if (self->dead) {
-        death = self->death;
-      } else if (self->stopping) {
-        task->cancel();
-        return;
-      } else {
-        uint64_t id = self->next_id++;
-        Bytes request;
-        try {
-          request = remote->encode_request(id);
-          if (request.size() + 1 > kMaxFrameBytes) {
-            throw Error("the call's arguments take " + std::to_string(request.size()) +
-                        " bytes, over the " + std::to_string(kMaxFrameBytes) +
-                        "-byte frame limit of process workers");
-          }
-        } catch (...) {
-          task->fail(std::current_exception());  // an input failed, too big, or cancelled
-          return;
-        }
-        self->pending.emplace(id, std::unique_ptr<RemoteCallTask>(
-                                      static_cast<RemoteCallTask*>(task.release())));
-        self->outbox.push_back(tagged(kCallFrame, request));
+    if (stopping) {  // a retry after stop began: the child ends after what it was sent
+      lock.unlock();
+      std::string why = "Worker is stopped (a retry of " + std::string(task->method()) +
+                        " came after stop())";
+      calls->stopped(std::move(task), why);
+      return;
+    }
+    uint64_t id = next_id++;
+    Bytes request;
+    try {
+      request = task->encode_request(id);
+      if (request.size() + 1 > kMaxFrameBytes) {
+        throw Error("the call's arguments take " + std::to_string(request.size()) +
+                    " bytes, over the " + std::to_string(kMaxFrameBytes) +
+                    "-byte frame limit of process workers");
       }
-    }
-    if (!death.empty()) {
-      task->fail(std::make_exception_ptr(WorkerCrashedError(death)));
+    } catch (...) {
+      lock.unlock();
+      calls->failed(std::move(task), std::current_exception());  // an input failed, too big, or cancelled
       return;
     }
-    self->wake_writer.notify_one();
+    pending.emplace(id, std::move(task));
+    outbox.push_back(tagged(kCallFrame, request));
+    lock.unlock();
+    wake_writer.notify_one();
   }
 };
 
@@ -325,7 +330,18 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
   conn_->pid = pid;
   conn_->via_server = context == MpContext::kForkserver;
   conn_->name = spec.class_name.empty() ? "TaskWorker" : spec.class_name;
-  conn_->on_complete = std::move(on_complete);
+  conn_->calls = std::make_shared<RemoteCalls>(
+      conn_->name + " (process " + std::to_string(pid) + ")", std::move(on_complete));
+  {
+    std::weak_ptr<Conn> weak = conn_;  // the calls do not keep the connection alive
+    conn_->calls->set_send([weak](std::unique_ptr<RemoteCallTask> task) {
+      if (auto conn = weak.lock()) {
+        conn->send(std::move(task));
+      } else {
+        task->fail(std::make_exception_ptr(WorkerStoppedError("Worker is stopped")));
+      }
+    });
+  }
   conn_->out_pipe = out[0];
   conn_->err_pipe = err[0];
   {
@@ -363,14 +379,32 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
   }
   auto conn = conn_;
   conn_->writer = std::thread([conn] { conn->write_loop(); });
-  conn_->reader = std::thread([conn] { conn->read_loop(conn); });
+  conn_->reader = std::thread([conn] { conn->read_loop(); });
+  conn_->writer_id = conn_->writer.get_id();
+  conn_->reader_id = conn_->reader.get_id();
 }
 
 ProcessExecutor::~ProcessExecutor() { stop(Duration(30.0)); }
 
-void ProcessExecutor::execute(std::unique_ptr<CallTask> task) { Conn::send(conn_, std::move(task)); }
+void ProcessExecutor::execute(std::unique_ptr<CallTask> task) { conn_->calls->submit(std::move(task)); }
+
+void ProcessExecutor::set_failover(LostHook on_lost, Redirect redirect) {
+  conn_->calls->set_redirect(std::move(redirect));
+  std::string death;
+  {
+    std::lock_guard<std::mutex> lock(conn_->mu);
+    if (!conn_->dead) {
+      conn_->on_lost = std::move(on_lost);
+      return;
+    }
+    death = conn_->death;
+  }
+  // Died before the pool asked: told now, off the caller's thread (it may hold the pool's lock).
+  if (on_lost) run_after(Duration(0), [on_lost, death] { on_lost(death); });
+}
 
 void ProcessExecutor::begin_stop() {
+  conn_->calls->close();
   {
     std::lock_guard<std::mutex> lock(conn_->mu);
     if (conn_->stopping) return;
@@ -385,8 +419,17 @@ void ProcessExecutor::begin_stop() {
 
 void ProcessExecutor::finish_stop(Clock::time_point deadline) {
   Conn& c = *conn_;
+  {
+    std::lock_guard<std::mutex> lock(c.mu);
+    c.on_lost = nullptr;
+  }
+  // Drops what the hooks hold (an on-demand slot owns this executor) once no call runs them.
+  struct DropHooks {
+    RemoteCalls& calls;
+    ~DropHooks() { calls.drop_hooks(); }
+  } drop{*c.calls};
   auto self = std::this_thread::get_id();
-  if (self == c.reader.get_id() || self == c.writer.get_id()) {
+  if (self == c.reader_id || self == c.writer_id) {
     // Stopped from its own reply thread (an on-demand worker whose call just completed): the
     // child exits on the stop request and the reader reaps it; nobody here may wait for that.
     if (c.reader.joinable()) c.reader.detach();

@@ -66,4 +66,34 @@ TEST(LoadBalancerTest, LargePoolsAndBadInput) {
 }
 
 }  // namespace
+TEST(LoadBalancerTest, UnavailableMembersAreNeverPickedByAnyAlgorithm) {
+  for (auto algorithm : {LoadBalancing::kRoundRobin, LoadBalancing::kLeastActive,
+                         LoadBalancing::kLeastTotal, LoadBalancing::kRandom}) {
+    LoadBalancer lb(algorithm, 4, /*seed=*/7);
+    lb.set_available(1, false);
+    lb.set_available(3, false);
+    EXPECT_EQ(lb.available_count(), 2u);
+    for (int i = 0; i < 40; ++i) {
+      size_t m = lb.pick();
+      EXPECT_TRUE(m == 0 || m == 2) << "picked unavailable member " << m;
+      if (i % 2) lb.completed(m);
+    }
+    lb.set_available(1, true);
+    bool saw_one = false;
+    for (int i = 0; i < 40; ++i) {
+      size_t m = lb.pick();
+      EXPECT_NE(m, 3u);
+      saw_one |= m == 1;
+      lb.completed(m);
+    }
+    EXPECT_TRUE(saw_one) << "member 1 is available again";
+  }
+}
+
+TEST(LoadBalancerTest, RoundRobinSkipsAnUnavailableMemberInTurn) {
+  LoadBalancer lb(LoadBalancing::kRoundRobin, 3);
+  lb.set_available(1, false);
+  EXPECT_EQ(picks(lb, 4), (std::vector<size_t>{0, 2, 0, 2}));
+}
+
 }  // namespace concurry

@@ -1,0 +1,88 @@
+// RemoteCalls: the one place where the fate of a remote call is decided — for process workers,
+// cluster actors, cluster pools (client side) and the head's calls to pool members. A transport
+// (a process socket, a node's call stream, the head's pool stream) sends attempts and reports
+// each attempt's outcome here exactly once:
+//
+//   replied(reply)   the worker answered: a value, the method's error, or another attempt after
+//                    the retry policy's wait (re-sent through the transport's Send)
+//   crashed(why)     the attempt was lost with the worker or its connection: judged as if the
+//                    worker had answered WorkerCrashedError, so retries cover it
+//   orphaned(why)    the attempt never ran and this worker is gone for good: handed to the
+//                    redirect (a pool re-routes it to a live member) or failed WorkerCrashedError
+//   failed(error)    final, never retried: an input future failed, too big, cancelled
+//   stopped(why)     final WorkerStoppedError (this handle or this client was stopped)
+//
+// Exactly once per admitted call — whatever the path — the completion hook runs (freeing the
+// call's submission slot) before the future completes; it never runs inside submit(), where the
+// dispatcher may hold its lock (it is deferred to the timer thread instead). Thread-safe.
+// Internal.
+#ifndef CONCURRY_RUNTIME_INTERNAL_REMOTE_CALLS_H_
+#define CONCURRY_RUNTIME_INTERNAL_REMOTE_CALLS_H_
+
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "concurry/core/duration.h"
+#include "concurry/core/errors.h"
+#include "concurry/core/serialization.h"
+#include "concurry/runtime/internal/executor.h"
+#include "concurry/runtime/internal/remote_call_task.h"
+
+namespace concurry::internal {
+
+class RemoteCalls : public std::enable_shared_from_this<RemoteCalls> {
+ public:
+  // Sends one attempt; the transport then reports its outcome through one of the calls below.
+  using Send = std::function<void(std::unique_ptr<RemoteCallTask>)>;
+
+  // `what` names the worker in errors ("Counter (process 4711)").
+  RemoteCalls(std::string what, CompletionHook on_complete);
+
+  void set_send(Send send) { send_ = std::move(send); }
+  void set_redirect(Redirect redirect);
+
+  // Admits a call (execute()): cancelled after close(); otherwise sent. A call that is not a
+  // RemoteCallTask fails (a local call cannot cross).
+  void submit(std::unique_ptr<CallTask> task);
+
+  void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply);
+  void crashed(std::unique_ptr<RemoteCallTask> task, const std::string& why);
+  void orphaned(std::unique_ptr<RemoteCallTask> task, const std::string& why);
+  void failed(std::unique_ptr<RemoteCallTask> task, std::exception_ptr error);
+  void stopped(std::unique_ptr<RemoteCallTask> task, const std::string& why);
+
+  // Refuses new calls (they are cancelled); calls in flight go on. Idempotent.
+  void close();
+  // True when every admitted call was over before `deadline`.
+  bool drain(Clock::time_point deadline);
+  // Forgets the hook and the redirect (stopped): what they hold is released once no call runs
+  // them.
+  void drop_hooks();
+  size_t in_flight() const;
+  const std::string& what() const { return what_; }
+
+ private:
+  void judge(std::unique_ptr<RemoteCallTask> task, const Bytes& reply);
+  void retry_after(Duration wait, std::unique_ptr<RemoteCallTask> task);
+  // The call is over: hook first (a waiting call may take the slot), then `complete` (which
+  // owns the call and completes its future), then the waiting call goes out.
+  template <class Complete>
+  void finish(Complete&& complete);
+
+  const std::string what_;
+  Send send_;
+  mutable std::mutex mu_;
+  std::condition_variable drained_;
+  std::shared_ptr<const CompletionHook> on_complete_;  // guarded by mu_
+  std::shared_ptr<const Redirect> redirect_;           // guarded by mu_
+  size_t in_flight_ = 0;                               // guarded by mu_
+  bool closed_ = false;                                // guarded by mu_
+};
+
+}  // namespace concurry::internal
+
+#endif  // CONCURRY_RUNTIME_INTERNAL_REMOTE_CALLS_H_
