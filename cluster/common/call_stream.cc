@@ -14,6 +14,7 @@
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/core/errors.h"
 #include "concurry/proto/concurry.grpc.pb.h"
+#include "concurry/runtime/internal/batch_writer.h"
 #include "concurry/runtime/internal/remote_call_task.h"
 
 namespace concurry::internal {
@@ -24,6 +25,12 @@ struct CallStream::Impl {
     std::shared_ptr<Caller> caller;
   };
 
+  Impl()
+      : writer([this](proto::CallBatch& batch) { return stream->Write(batch); },
+               [](const proto::CallBatch& batch) { return static_cast<size_t>(batch.call_id_size()); },
+               [this] { return in_flight.load(std::memory_order_relaxed); },
+               BatchWriter<proto::CallBatch>::Gather::kWhileGrowing) {}
+
   std::string address;
   std::unique_ptr<proto::Node::Stub> stub;
   std::unique_ptr<proto::Head::Stub> head_stub;
@@ -31,52 +38,22 @@ struct CallStream::Impl {
   grpc::ClientContext context;
   std::unique_ptr<grpc::ClientReaderWriter<proto::CallBatch, proto::ReplyBatch>> stream;
   std::atomic<uint64_t> next_id{1};
+  std::atomic<size_t> in_flight{0};  // pending.size(), read by the writer when gathering
+  BatchWriter<proto::CallBatch> writer;
 
   mutable std::mutex mu;
   std::condition_variable cv;
-  proto::CallBatch outbox;                        // guarded by mu
   std::unordered_map<uint64_t, Pending> pending;  // guarded by mu
-  bool writer_waiting = false;                    // guarded by mu
-  bool writing = false;                           // guarded by mu: a Write is in progress
   bool writer_done = false;                       // guarded by mu
   bool closing = false;                           // guarded by mu
   bool closed_intact = false;                     // guarded by mu: close() found it unbroken
   bool broken = false;                            // guarded by mu
   std::string death;                              // guarded by mu
-  std::thread writer, reader;
+  std::thread writer_thread, reader;
 
   void write_loop() {
-    proto::CallBatch batch;
-    std::unique_lock<std::mutex> lock(mu);
-    while (true) {
-      writer_waiting = true;
-      cv.wait(lock, [&] { return broken || (!writing && (outbox.call_id_size() > 0 || closing)); });
-      writer_waiting = false;
-      if (broken || outbox.call_id_size() == 0) break;
-      // Calls keep coming (a pipelining producer, or the head forwarding a client's batch):
-      // while the outbox still grows, give it a moment (≤ 20 µs) so one message carries many.
-      if (pending.size() > static_cast<size_t>(outbox.call_id_size())) {
-        auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
-        int seen = outbox.call_id_size();
-        while (seen < 64 && std::chrono::steady_clock::now() < until) {
-          lock.unlock();
-          std::this_thread::yield();
-          lock.lock();
-          if (outbox.call_id_size() == seen) break;  // stopped growing: send what is there
-          seen = outbox.call_id_size();
-        }
-      }
-      batch.Swap(&outbox);
-      writing = true;
-      lock.unlock();
-      bool ok = stream->Write(batch);
-      batch.Clear();
-      lock.lock();
-      writing = false;
-      if (!ok) break;  // the stream is over: the reader fails what is left
-    }
-    broken = true;  // no direct writes after this
-    cv.wait(lock, [&] { return !writing; });
+    writer.run();
+    std::lock_guard<std::mutex> lock(mu);
     writer_done = true;
     cv.notify_all();
   }
@@ -94,16 +71,17 @@ struct CallStream::Impl {
           done.emplace_back(std::move(it->second), i);
           pending.erase(it);
         }
+        in_flight.store(pending.size(), std::memory_order_relaxed);
       }
       for (auto& [p, i] : done) p.caller->replied(std::move(p.task), batch.reply(i));
       done.clear();
     }
     std::unordered_map<uint64_t, Pending> lost;
     bool stopped;
+    writer.abandon();
     {
       std::unique_lock<std::mutex> lock(mu);
       broken = true;
-      cv.notify_all();
       cv.wait(lock, [&] { return writer_done; });  // Finish() only once nothing writes
     }
     grpc::Status status = stream->Finish();
@@ -114,6 +92,7 @@ struct CallStream::Impl {
               (status.ok() ? std::string("the node ended the stream")
                            : status.error_message()) + ")";
       lost.swap(pending);
+      in_flight.store(0, std::memory_order_relaxed);
     }
     for (auto& [id, p] : lost) p.caller->lost(std::move(p.task), death, stopped);
   }
@@ -133,7 +112,7 @@ CallStream::CallStream(const std::string& address, const std::string& auth_token
     impl_->stream = impl_->head_stub->PoolCalls(&impl_->context);
   }
   std::shared_ptr<Impl> impl = impl_;  // a detached reader keeps what it reads from alive
-  impl_->writer = std::thread([impl] { impl->write_loop(); });
+  impl_->writer_thread = std::thread([impl] { impl->write_loop(); });
   impl_->reader = std::thread([impl] { impl->read_loop(); });
 }
 
@@ -155,7 +134,7 @@ void CallStream::send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> task,
     caller->unsent(std::move(task), std::current_exception());
     return;
   }
-  bool wake;
+  size_t others;
   {
     std::unique_lock<std::mutex> lock(c.mu);
     if (c.broken || c.closing) {
@@ -166,30 +145,19 @@ void CallStream::send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> task,
       caller->lost(std::move(task), death, stopped);
       return;
     }
-    bool alone = c.pending.empty() && !c.writing && c.outbox.call_id_size() == 0;
     c.pending.emplace(id, Impl::Pending{std::move(task), std::move(caller)});
-    if (alone) {
-      // The only call in flight: written from this thread, now (no hop to the writer thread).
-      // Pipelined calls find others in flight and go out batched by the writer instead.
-      c.writing = true;
-      lock.unlock();
-      proto::CallBatch one;
-      one.add_actor_ref(actor_ref);
-      one.add_call_id(id);
-      one.add_request(std::move(request));
-      c.stream->Write(one);  // a failure shows on the reader's side, which fails the call
-      lock.lock();
-      c.writing = false;
-      lock.unlock();
-      c.cv.notify_all();
-      return;
-    }
-    c.outbox.add_actor_ref(actor_ref);
-    c.outbox.add_call_id(id);
-    c.outbox.add_request(std::move(request));
-    wake = c.writer_waiting;
+    others = c.pending.size() - 1;
+    c.in_flight.store(c.pending.size(), std::memory_order_relaxed);
   }
-  if (wake) c.cv.notify_all();
+  // A lone call is written from this thread, now; pipelined calls go out batched. A refused push
+  // (the stream broke) leaves the call pending: the reader fails it as the stream ends.
+  c.writer.push(
+      [&](proto::CallBatch& batch) {
+        batch.add_actor_ref(actor_ref);
+        batch.add_call_id(id);
+        batch.add_request(std::move(request));
+      },
+      others);
 }
 
 void CallStream::close() {
@@ -198,10 +166,11 @@ void CallStream::close() {
     if (!impl_->broken) impl_->closed_intact = true;
     impl_->closing = true;
   }
-  impl_->cv.notify_all();
+  impl_->writer.close(/*linger=*/false);
   impl_->context.TryCancel();  // in-flight calls end now, as stopped
-  if (impl_->writer.joinable() && impl_->writer.get_id() != std::this_thread::get_id()) {
-    impl_->writer.join();
+  if (impl_->writer_thread.joinable() &&
+      impl_->writer_thread.get_id() != std::this_thread::get_id()) {
+    impl_->writer_thread.join();
   }
   if (impl_->reader.joinable()) {
     if (impl_->reader.get_id() == std::this_thread::get_id()) {

@@ -1,21 +1,20 @@
-// ReplyStream: the reply side of one call stream on a node. Actor threads deliver replies;
-// they go out batched — everything waiting when the writer thread gets to it is one
-// ReplyBatch — except that a reply which is the stream's only outstanding call is written at
-// once by the actor thread that produced it (no thread hop on the one-call-at-a-time path).
-// At most one thread writes at any time. Internal (includes gRPC).
+// ReplyStream: the reply side of one call stream on a node (or the head's pool stream). Actor
+// threads deliver replies through a BatchWriter (runtime/internal/batch_writer.h, the writer of
+// every stream): batched under load, and a reply that is the stream's only outstanding call is
+// written at once by the actor thread that produced it. Internal (includes gRPC).
 #ifndef CONCURRY_CLUSTER_COMMON_REPLY_STREAM_H_
 #define CONCURRY_CLUSTER_COMMON_REPLY_STREAM_H_
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 
 #include <functional>
 #include <thread>
 
 #include "concurry/cluster/common/reply_sink.h"
+#include "concurry/runtime/internal/batch_writer.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
 namespace concurry::internal {
@@ -24,110 +23,43 @@ using ServerCallStream = grpc::ServerReaderWriter<proto::ReplyBatch, proto::Call
 
 class ReplyStream final : public ReplySink {
  public:
-  explicit ReplyStream(ServerCallStream* stream) : stream_(stream) {}
+  explicit ReplyStream(ServerCallStream* stream)
+      : stream_(stream),
+        writer_([this](proto::ReplyBatch& batch) { return stream_->Write(batch); },
+                [](const proto::ReplyBatch& batch) { return static_cast<size_t>(batch.call_id_size()); },
+                [this] { return in_flight_.load(std::memory_order_relaxed); },
+                BatchWriter<proto::ReplyBatch>::Gather::kWhileOutstanding) {}
 
   void deliver(uint64_t call_id, Bytes reply) override {
-    std::unique_lock<std::mutex> lock(mu_);
-    --in_flight_;
-    if (in_flight_ == 0 && !writing_ && !broken_ && outbox_.call_id_size() == 0) {
-      writing_ = true;  // the only call outstanding: write it from here, now
-      lock.unlock();
-      proto::ReplyBatch one;
-      one.add_call_id(call_id);
-      one.add_reply(std::move(reply));
-      bool ok = stream_->Write(one);
-      lock.lock();
-      writing_ = false;
-      if (!ok) broken_ = true;
-      lock.unlock();
-      cv_.notify_all();
-      return;
-    }
-    outbox_.add_call_id(call_id);
-    outbox_.add_reply(std::move(reply));
-    bool wake = writer_waiting_ || (closing_ && in_flight_ == 0);
-    lock.unlock();
-    if (wake) cv_.notify_all();
+    size_t others = in_flight_.fetch_sub(1, std::memory_order_relaxed) - 1;
+    writer_.push(
+        [&](proto::ReplyBatch& batch) {
+          batch.add_call_id(call_id);
+          batch.add_reply(std::move(reply));
+        },
+        others);  // refused once the client is gone: the reply has nowhere to go
+    if (others == 0) writer_.wake();  // a closing stream may end now
   }
 
-  void add_in_flight(size_t n) {
-    std::lock_guard<std::mutex> lock(mu_);
-    in_flight_ += n;
-  }
+  void add_in_flight(size_t n) { in_flight_.fetch_add(n, std::memory_order_relaxed); }
 
   // The writer thread: sends replies until close() and every call of the stream is answered,
   // or the client left; returns only when no thread is writing any more.
-  void write_loop() {
-    proto::ReplyBatch batch;
-    std::unique_lock<std::mutex> lock(mu_);
-    while (true) {
-      writer_waiting_ = true;
-      cv_.wait(lock, [&] {
-        return broken_ || (!writing_ && (outbox_.call_id_size() > 0 || (closing_ && in_flight_ == 0)));
-      });
-      writer_waiting_ = false;
-      if (broken_ || outbox_.call_id_size() == 0) break;
-      // Many calls still running (a busy pool member set): let their replies gather for a
-      // moment (≤ 20 µs) so that one message carries many; a lone reply never waits here.
-      if (in_flight_ > static_cast<size_t>(outbox_.call_id_size())) {
-        auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
-        while (outbox_.call_id_size() < 64 && in_flight_ > 0 &&
-               std::chrono::steady_clock::now() < until) {
-          lock.unlock();
-          std::this_thread::yield();
-          lock.lock();
-        }
-      }
-      batch.Swap(&outbox_);
-      writing_ = true;
-      lock.unlock();
-      bool ok = stream_->Write(batch);
-      batch.Clear();
-      lock.lock();
-      writing_ = false;
-      if (!ok) broken_ = true;  // the client is gone; later replies have nowhere to go
-    }
-    broken_ = true;  // no direct writes after this
-    cv_.wait(lock, [&] { return !writing_; });
-    done_ = true;
-    cv_.notify_all();
-  }
+  void write_loop() { writer_.run(); }
 
   // True once the writer ended; waits at most `timeout`.
-  bool wait_done(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return done_; });
-  }
+  bool wait_done(std::chrono::milliseconds timeout) { return writer_.wait_done(timeout); }
 
   // No more calls will come: the writer ends once the last reply is out.
-  void close() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      closing_ = true;
-    }
-    cv_.notify_all();
-  }
+  void close() { writer_.close(/*linger=*/true); }
 
   // The client is gone: replies still to come are dropped.
-  void abandon() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      broken_ = true;
-    }
-    cv_.notify_all();
-  }
+  void abandon() { writer_.abandon(); }
 
  private:
   ServerCallStream* stream_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  proto::ReplyBatch outbox_;     // guarded by mu_
-  size_t in_flight_ = 0;         // guarded by mu_
-  bool writing_ = false;         // guarded by mu_: a Write is in progress
-  bool writer_waiting_ = false;  // guarded by mu_
-  bool closing_ = false;         // guarded by mu_
-  bool broken_ = false;          // guarded by mu_
-  bool done_ = false;            // guarded by mu_
+  std::atomic<size_t> in_flight_{0};  // calls of this stream not answered yet
+  BatchWriter<proto::ReplyBatch> writer_;
 };
 
 // Serves one call stream: every call of every CallBatch goes to `dispatch` (which must see to

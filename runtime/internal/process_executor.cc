@@ -1,6 +1,7 @@
 // ProcessExecutor: one worker in a child process (fork context), reached over a Unix socket
-// pair with framed protobuf envelopes. A writer thread sends queued requests in order, batching
-// every frame waiting at that moment into one write; a reader thread hands replies to
+// pair with framed protobuf envelopes. Frames go out through a BatchWriter (the writer of every
+// stream: a lone call written by its caller, frames waiting batched into one write by the
+// writer thread); a reader thread hands replies to
 // RemoteCalls, which decides each call's outcome. When the child dies (or breaks the protocol:
 // it is then killed), it is reaped (no zombie), every call in flight is judged as
 // WorkerCrashedError naming the signal or exit code, the pool hears of it, and calls that reach
@@ -13,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +25,7 @@
 
 #include "concurry/core/errors.h"
 #include "concurry/core/wire.h"
+#include "concurry/runtime/internal/batch_writer.h"
 #include "concurry/runtime/internal/executor.h"
 #include "concurry/runtime/internal/fork_server.h"
 #include "concurry/runtime/internal/frame_io.h"
@@ -70,10 +73,19 @@ struct ProcessExecutor::Conn {
   std::unique_ptr<LimitHost> limits;  // the budget this worker's limits() draws on
 
   std::mutex mu;
-  std::condition_variable wake_writer;
   std::condition_variable reaped_cv;
   std::map<uint64_t, std::unique_ptr<RemoteCallTask>> pending;  // guarded by mu
-  std::vector<Bytes> outbox;                                     // guarded by mu
+  // Frames to the child; pushed under mu, so the stop request goes after every call sent.
+  BatchWriter<std::vector<Bytes>> frames{
+      [this](std::vector<Bytes>& batch) {
+        std::string bytes;  // everything waiting goes out in one write
+        for (const auto& frame : batch) append_frame(bytes, frame);
+        return write_bytes(fd, bytes);  // false: the child is gone (the reader fails the calls)
+      },
+      [](const std::vector<Bytes>& batch) { return batch.size(); },
+      [this] { return in_flight.load(std::memory_order_relaxed); },
+      BatchWriter<std::vector<Bytes>>::Gather::kWhileGrowing};
+  std::atomic<size_t> in_flight{0};                              // pending.size()
   uint64_t next_id = 1;                                          // guarded by mu
   bool stopping = false;                                         // guarded by mu
   bool dead = false;                                             // guarded by mu
@@ -132,22 +144,6 @@ struct ProcessExecutor::Conn {
     }
   }
 
-  void write_loop() {
-    std::vector<Bytes> batch;
-    while (true) {
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        wake_writer.wait(lock, [&] { return !outbox.empty() || dead || (stopping && outbox.empty()); });
-        if (outbox.empty()) return;  // stopping or dead, nothing left to send
-        batch.swap(outbox);
-      }
-      std::string frames;  // everything waiting goes out in one write
-      for (const auto& frame : batch) append_frame(frames, frame);
-      batch.clear();
-      if (!write_bytes(fd, frames)) return;  // the child is gone: the reader fails the calls
-    }
-  }
-
   void read_loop() {
     FrameReader replies(fd);
     std::string broken;  // why the stream cannot be trusted any more
@@ -184,6 +180,7 @@ struct ProcessExecutor::Conn {
         if (it == pending.end()) continue;
         task = std::move(it->second);
         pending.erase(it);
+        in_flight.store(pending.size(), std::memory_order_relaxed);
       }
       calls->replied(std::move(task), *frame);
     }
@@ -203,13 +200,13 @@ struct ProcessExecutor::Conn {
       dead = true;
       death = message;
       lost.swap(pending);
-      outbox.clear();
+      in_flight.store(0, std::memory_order_relaxed);
       reaped = true;
       tell = std::move(on_lost);
       on_lost = nullptr;
     }
     if (limits) limits->release_all();  // nothing a dead worker held stays taken
-    wake_writer.notify_all();
+    frames.abandon();
     reaped_cv.notify_all();
     if (tell && !stopping_seen()) tell(message);  // the pool stops routing to us first
     for (auto& [id, task] : lost) calls->crashed(std::move(task), message);
@@ -230,11 +227,9 @@ struct ProcessExecutor::Conn {
       return;  // a malformed request: the worker's acquisition fails when the stream does
     }
     if (reply.empty()) return;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      outbox.push_back(tagged(kLimitReplyFrame, reply));
-    }
-    wake_writer.notify_one();
+    // From the writer thread (never this reader: a write may wait for the child to read).
+    frames.push([&](std::vector<Bytes>& batch) { batch.push_back(tagged(kLimitReplyFrame, reply)); },
+                /*others=*/1);
   }
 
   // The transport of RemoteCalls: one attempt of a call goes out (or its outcome is known now).
@@ -268,9 +263,11 @@ struct ProcessExecutor::Conn {
       return;
     }
     pending.emplace(id, std::move(task));
-    outbox.push_back(tagged(kCallFrame, request));
-    lock.unlock();
-    wake_writer.notify_one();
+    in_flight.store(pending.size(), std::memory_order_relaxed);
+    // Under mu, after the stopping check: a stop request never overtakes a call. Written from
+    // this thread when the child is idle (nothing else in flight: it is reading, not replying).
+    frames.push([&](std::vector<Bytes>& batch) { batch.push_back(tagged(kCallFrame, request)); },
+                pending.size() - 1);
   }
 };
 
@@ -378,7 +375,7 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
     raise_error(r.error);
   }
   auto conn = conn_;
-  conn_->writer = std::thread([conn] { conn->write_loop(); });
+  conn_->writer = std::thread([conn] { conn->frames.run(); });
   conn_->reader = std::thread([conn] { conn->read_loop(); });
   conn_->writer_id = conn_->writer.get_id();
   conn_->reader_id = conn_->reader.get_id();
@@ -411,10 +408,12 @@ void ProcessExecutor::begin_stop() {
     conn_->stopping = true;
     // The child finishes what it was sent, then stops: calls in flight still complete.
     if (!conn_->dead) {
-      conn_->outbox.push_back(tagged(kCallFrame, encode_call(CallMessage{0, "", kStopMethod, "", 0})));
+      Bytes stop = tagged(kCallFrame, encode_call(CallMessage{0, "", kStopMethod, "", 0}));
+      conn_->frames.push([&](std::vector<Bytes>& batch) { batch.push_back(std::move(stop)); },
+                         /*others=*/1);
     }
+    conn_->frames.close(/*linger=*/false);
   }
-  conn_->wake_writer.notify_all();
 }
 
 void ProcessExecutor::finish_stop(Clock::time_point deadline) {
