@@ -4,8 +4,9 @@
 // that node. Outcomes are decided by RemoteCalls (runtime/internal/remote_calls.h), as in
 // process mode: retries are decided here, in the caller's process (retry_on closures cannot
 // travel), each attempt a fresh send that keeps the call's submission slot. When the connection
-// to the node breaks, calls in flight are judged as WorkerCrashedError (retries cover them),
-// and the actor is looked up again: the head answers once it has settled the node's fate —
+// to the node breaks, calls in flight are judged as WorkerCrashedError (retries cover them).
+// An actor without restarts is then gone: later calls fail at once. Otherwise it is looked up
+// again: the head answers once it has settled the node's fate —
 // restarted elsewhere (max_restarts), dead, or alive after all (the connection broke, not the
 // node). Calls sent meanwhile, retried ones included, wait for that answer and then go to the
 // actor where it is, or fail with WorkerCrashedError.
@@ -73,7 +74,7 @@ class ActorLink final : public CallStream::Caller,
                       "flight (" + describe() + ")");
       return;
     }
-    maybe_relocate();  // first: the retry of this call waits for the actor's fate
+    maybe_relocate(why);  // first: the retry of this call waits for the actor's fate
     calls_->crashed(std::move(task), why + " (" + describe() + ")");
   }
 
@@ -104,13 +105,20 @@ class ActorLink final : public CallStream::Caller,
     connection->send(ref, std::move(task), shared_from_this());
   }
 
-  // The connection to the actor's node broke: the actor is looked up again, once per broken
-  // connection, on a thread of its own.
-  void maybe_relocate() {
+  // The connection to the actor's node broke: an actor that may restart is looked up again,
+  // once per broken connection, on a thread of its own; one that may not is gone.
+  void maybe_relocate(const std::string& why) {
     std::string lost_node;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (where_ != Where::kReady || !placed_.connection->broken()) return;
+      if (placed_.max_restarts == 0) {
+        // Nothing can bring it back: later calls fail at once, without asking the head.
+        where_ = Where::kGone;
+        gone_ = why + " (actor " + placed_.actor_id + ", " + name_ + " on " + placed_.node_id +
+                "; max_restarts is 0)";
+        return;
+      }
       where_ = Where::kRelocating;
       lost_node = placed_.node_id;
     }

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "concurry/concurry.h"
+#include "concurry/runtime/internal/frame_io.h"
+#include "concurry/runtime/internal/limit_channel.h"
 
 namespace process_test {
 
@@ -41,6 +43,19 @@ class Box {
     if (how == 1) ::raise(SIGSEGV);
     if (how == 2) std::_Exit(3);
     while (true) ::pause();  // how == 3: wait to be killed
+  }
+  // A worker that breaks the protocol: writes to its socket (fd 3) a frame of an unknown kind
+  // (0), a reply that does not decode (1), or a header claiming 1 GiB (2); then hangs.
+  int lie(int how) {
+    std::string bytes;
+    if (how == 0) concurry::internal::append_frame(bytes, std::string("\x7f") + "junk");
+    if (how == 1) {
+      concurry::internal::append_frame(bytes, std::string(1, concurry::internal::kReplyFrame) +
+                                                  "\xff\xff\xff not protobuf");
+    }
+    if (how == 2) bytes = std::string("\x00\x00\x00\x40", 4);  // 1 GiB, little-endian
+    concurry::internal::write_bytes(3, bytes);
+    while (true) ::pause();
   }
   int spin() {
     volatile bool forever = true;
@@ -91,8 +106,8 @@ class Metered : public concurry::Worker {
 
 }  // namespace process_test
 
-CONCURRY_WORKER(process_test::Box, CONCURRY_INIT(int), add, pid, echo, big, fail, crash, spin,
-                flaky, say, later);
+CONCURRY_WORKER(process_test::Box, CONCURRY_INIT(int), add, pid, echo, big, fail, crash, lie,
+                spin, flaky, say, later);
 CONCURRY_FUNCTION(process_test::triple);
 CONCURRY_WORKER(process_test::Metered, try_call, take_slot_and_crash, forget_update, use_tokens);
 
@@ -212,6 +227,24 @@ TEST(ProcessTest, EveryCrashResolvesEveryFuture) {
     for (auto& f : behind) EXPECT_THROW(f.result(10s), WorkerCrashedError);
     EXPECT_THROW(box.add(1).result(10s), WorkerCrashedError);  // later calls fail at once
     EXPECT_TRUE(reaped(child)) << "zombie left for case " << c.how;
+  }
+}
+
+TEST(ProcessTest, AWorkerThatSendsGarbageIsKilledAndItsCallsFailAtOnce) {
+  for (int how : {0, 1, 2}) {
+    auto box = options<Box>(fork_options({})).init(0);  // default queue: 5 in flight
+    int child = box.pid().result(10s);
+    Future<int> lying = box.lie(how);
+    std::vector<Future<int>> behind;
+    for (int i = 0; i < 10; ++i) behind.push_back(box.add(1));
+    try {
+      lying.result(10s);  // before stop(): the reader kills the worker when the stream breaks
+      FAIL() << "expected WorkerCrashedError for case " << how;
+    } catch (const WorkerCrashedError& e) {
+      EXPECT_NE(std::string(e.what()).find("and was killed"), std::string::npos) << e.what();
+    }
+    for (auto& f : behind) EXPECT_THROW(f.result(10s), WorkerCrashedError);
+    EXPECT_TRUE(reaped(child)) << "case " << how;
   }
 }
 
