@@ -34,6 +34,7 @@ constexpr Duration kRestartWait{60.0};
 // The transport of one actor's calls: where the actor is (a restart moves it), and the stream
 // its calls go out on.
 class ActorLink final : public CallStream::Caller,
+                        public RemoteCalls::Transport,
                         public std::enable_shared_from_this<ActorLink> {
  public:
   ActorLink(std::shared_ptr<ClusterClient> client, ClusterClient::Placed placed, std::string name)
@@ -43,14 +44,7 @@ class ActorLink final : public CallStream::Caller,
   void start(CompletionHook on_complete) {
     calls_ = std::make_shared<RemoteCalls>(name_ + " (actor " + actor_id() + ")",
                                            std::move(on_complete));
-    std::weak_ptr<ActorLink> weak = weak_from_this();
-    calls_->set_send([weak](std::unique_ptr<RemoteCallTask> task) {
-      if (auto link = weak.lock()) {
-        link->route(std::move(task));
-      } else {
-        task->fail(std::make_exception_ptr(WorkerStoppedError("Worker is stopped")));
-      }
-    });
+    calls_->set_transport(shared_from_this());
   }
   RemoteCalls& calls() { return *calls_; }
 
@@ -87,7 +81,7 @@ class ActorLink final : public CallStream::Caller,
   }
 
   // One attempt goes out — to the actor where it is now, or waits while it is looked up again.
-  void route(std::unique_ptr<RemoteCallTask> task) {
+  void send(std::unique_ptr<RemoteCallTask> task) override {
     std::unique_lock<std::mutex> lock(mu_);
     if (where_ == Where::kRelocating) {
       parked_.push_back(std::move(task));  // goes out once the head has said where the actor is
@@ -153,7 +147,7 @@ class ActorLink final : public CallStream::Caller,
       }
       parked.swap(parked_);
     }
-    for (auto& task : parked) route(std::move(task));
+    for (auto& task : parked) send(std::move(task));
   }
 
   std::shared_ptr<ClusterClient> client_;

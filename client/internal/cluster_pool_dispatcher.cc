@@ -3,6 +3,7 @@
 // several clients sharing a pool are balanced together); this side streams calls to the head
 // on the session's pool stream and decides retries, as for single actors. stats() asks the
 // head.
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 
@@ -19,29 +20,32 @@ namespace {
 
 // The transport of a pool's calls: the session's pool stream to the head (replaced when it
 // breaks). Outcomes go through RemoteCalls, as for single actors; the head holds the slots.
-class PoolLink final : public CallStream::Caller, public std::enable_shared_from_this<PoolLink> {
+class PoolLink final : public CallStream::Caller,
+                       public RemoteCalls::Transport,
+                       public std::enable_shared_from_this<PoolLink> {
  public:
   PoolLink(std::shared_ptr<ClusterClient> client, uint64_t pool_ref, std::string what)
       : client_(std::move(client)), pool_ref_(pool_ref), what_(std::move(what)) {}
 
   void start() {
     calls_ = std::make_shared<RemoteCalls>(what_, nullptr);
-    std::weak_ptr<PoolLink> weak = weak_from_this();
-    calls_->set_send([weak](std::unique_ptr<RemoteCallTask> task) {
-      auto link = weak.lock();
-      if (!link) {
-        task->fail(std::make_exception_ptr(WorkerStoppedError("Worker pool is stopped")));
-        return;
-      }
-      std::shared_ptr<CallStream> stream;
+    calls_->set_transport(shared_from_this());
+    stream_.store(client_->pool_stream());
+  }
+
+  // One attempt to the head, on the session's pool stream (a fresh one once it broke).
+  void send(std::unique_ptr<RemoteCallTask> task) override {
+    std::shared_ptr<CallStream> stream = stream_.load();
+    if (stream->broken()) {
       try {
-        stream = link->client_->pool_stream();  // a fresh one when the last broke
+        stream = client_->pool_stream();
       } catch (const std::exception& e) {
-        link->calls_->stopped(std::move(task), e.what());
+        calls_->stopped(std::move(task), e.what());
         return;
       }
-      stream->send(link->pool_ref_, std::move(task), link);
-    });
+      stream_.store(stream);
+    }
+    stream->send(pool_ref_, std::move(task), shared_from_this());
   }
   RemoteCalls& calls() { return *calls_; }
 
@@ -71,6 +75,7 @@ class PoolLink final : public CallStream::Caller, public std::enable_shared_from
   uint64_t pool_ref_;
   std::string what_;
   std::shared_ptr<RemoteCalls> calls_;
+  std::atomic<std::shared_ptr<CallStream>> stream_;
 };
 
 class ClusterPoolDispatcher final : public Dispatcher {

@@ -29,7 +29,7 @@ struct CallStream::Impl {
       : writer([this](proto::CallBatch& batch) { return stream->Write(batch); },
                [](const proto::CallBatch& batch) { return static_cast<size_t>(batch.call_id_size()); },
                [this] { return in_flight.load(std::memory_order_relaxed); },
-               BatchWriter<proto::CallBatch>::Gather::kWhileGrowing) {}
+               BatchWriter<proto::CallBatch>::Gather::kWhileGrowing, &mu) {}
 
   std::string address;
   std::unique_ptr<proto::Node::Stub> stub;
@@ -39,15 +39,15 @@ struct CallStream::Impl {
   std::unique_ptr<grpc::ClientReaderWriter<proto::CallBatch, proto::ReplyBatch>> stream;
   std::atomic<uint64_t> next_id{1};
   std::atomic<size_t> in_flight{0};  // pending.size(), read by the writer when gathering
+  mutable std::mutex mu;             // the pending calls and the writer's outbox: one lock
   BatchWriter<proto::CallBatch> writer;
-
-  mutable std::mutex mu;
   std::condition_variable cv;
   std::unordered_map<uint64_t, Pending> pending;  // guarded by mu
   bool writer_done = false;                       // guarded by mu
   bool closing = false;                           // guarded by mu
   bool closed_intact = false;                     // guarded by mu: close() found it unbroken
   bool broken = false;                            // guarded by mu
+  std::atomic<bool> broken_flag{false};           // == broken, readable without the lock
   std::string death;                              // guarded by mu
   std::thread writer_thread, reader;
 
@@ -82,6 +82,7 @@ struct CallStream::Impl {
     {
       std::unique_lock<std::mutex> lock(mu);
       broken = true;
+      broken_flag.store(true);
       cv.wait(lock, [&] { return writer_done; });  // Finish() only once nothing writes
     }
     grpc::Status status = stream->Finish();
@@ -148,16 +149,17 @@ void CallStream::send(uint64_t actor_ref, std::unique_ptr<RemoteCallTask> task,
     c.pending.emplace(id, Impl::Pending{std::move(task), std::move(caller)});
     others = c.pending.size() - 1;
     c.in_flight.store(c.pending.size(), std::memory_order_relaxed);
+    // A lone call is written from this thread, now; pipelined calls go out batched. A refused
+    // push (the stream broke) leaves the call pending: the reader fails it as the stream ends.
+    c.writer.push_locked(
+        lock,
+        [&](proto::CallBatch& batch) {
+          batch.add_actor_ref(actor_ref);
+          batch.add_call_id(id);
+          batch.add_request(std::move(request));
+        },
+        others);
   }
-  // A lone call is written from this thread, now; pipelined calls go out batched. A refused push
-  // (the stream broke) leaves the call pending: the reader fails it as the stream ends.
-  c.writer.push(
-      [&](proto::CallBatch& batch) {
-        batch.add_actor_ref(actor_ref);
-        batch.add_call_id(id);
-        batch.add_request(std::move(request));
-      },
-      others);
 }
 
 void CallStream::close() {
@@ -181,9 +183,6 @@ void CallStream::close() {
   }
 }
 
-bool CallStream::broken() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->broken;
-}
+bool CallStream::broken() const { return impl_->broken_flag.load(); }
 
 }  // namespace concurry::internal

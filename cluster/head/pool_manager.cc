@@ -26,6 +26,14 @@ using CallPtr = std::unique_ptr<ForwardedCall>;
 // holds each member's slots; each member's calls go out through its own RemoteCalls (the one
 // outcome path), whose completion hook frees the slot and hands over the call waiting for it.
 struct PoolManager::Pool : std::enable_shared_from_this<Pool> {
+  // The transport of member `index`'s RemoteCalls; owned by the pool, so `pool` outlives it.
+  struct MemberTransport final : RemoteCalls::Transport {
+    MemberTransport(Pool* p, size_t i) : pool(p), index(i) {}
+    void send(std::unique_ptr<RemoteCallTask> call) override { pool->send(index, std::move(call)); }
+    Pool* pool;
+    size_t index;
+  };
+
   struct Member {
     std::string actor_id;
     std::string node_id;
@@ -33,6 +41,7 @@ struct PoolManager::Pool : std::enable_shared_from_this<Pool> {
     uint64_t actor_ref = 0;
     std::shared_ptr<CallStream> stream;
     std::shared_ptr<RemoteCalls> calls;
+    std::shared_ptr<MemberTransport> transport;
     std::shared_ptr<CallStream::Caller> caller;
   };
 
@@ -230,13 +239,8 @@ grpc::Status PoolManager::create(const proto::CreatePoolRequest& request,
           auto p = weak.lock();
           return p ? p->completed(i) : nullptr;
         });
-    m.calls->set_send([weak, i](std::unique_ptr<RemoteCallTask> call) {
-      if (auto p = weak.lock()) {
-        p->send(i, std::move(call));
-      } else {
-        call->cancel();
-      }
-    });
+    m.transport = std::make_shared<Pool::MemberTransport>(pool.get(), i);
+    m.calls->set_transport(m.transport);
     auto caller = std::make_shared<MemberCaller>(m.calls, i);
     caller->on_lost_ = [this, weak](size_t member) {
       if (auto p = weak.lock()) relocate(p, member);

@@ -1,7 +1,7 @@
 // ProcessExecutor: one worker in a child process (fork context), reached over a Unix socket
 // pair with framed protobuf envelopes. Frames go out through a BatchWriter (the writer of every
-// stream: a lone call written by its caller, frames waiting batched into one write by the
-// writer thread); a reader thread hands replies to
+// stream; here every frame goes through its writer thread, which sends all frames waiting in one
+// write); a reader thread hands replies to
 // RemoteCalls, which decides each call's outcome. When the child dies (or breaks the protocol:
 // it is then killed), it is reaped (no zombie), every call in flight is judged as
 // WorkerCrashedError naming the signal or exit code, the pool hears of it, and calls that reach
@@ -51,8 +51,8 @@ std::string describe_exit(pid_t pid, int status) {
 
 }  // namespace
 
-struct ProcessExecutor::Conn {
-  ~Conn() {
+struct ProcessExecutor::Conn final : RemoteCalls::Transport {
+  ~Conn() override {
     if (fd >= 0) ::close(fd);  // the last of the executor and its two threads closes it
   }
 
@@ -75,7 +75,8 @@ struct ProcessExecutor::Conn {
   std::mutex mu;
   std::condition_variable reaped_cv;
   std::map<uint64_t, std::unique_ptr<RemoteCallTask>> pending;  // guarded by mu
-  // Frames to the child; pushed under mu, so the stop request goes after every call sent.
+  // Frames to the child, under mu (one lock with the pending calls): the stop request goes
+  // after every call sent.
   BatchWriter<std::vector<Bytes>> frames{
       [this](std::vector<Bytes>& batch) {
         std::string bytes;  // everything waiting goes out in one write
@@ -84,7 +85,7 @@ struct ProcessExecutor::Conn {
       },
       [](const std::vector<Bytes>& batch) { return batch.size(); },
       [this] { return in_flight.load(std::memory_order_relaxed); },
-      BatchWriter<std::vector<Bytes>>::Gather::kWhileGrowing};
+      BatchWriter<std::vector<Bytes>>::Gather::kWhileGrowing, &mu, /*producer_writes=*/false};
   std::atomic<size_t> in_flight{0};                              // pending.size()
   uint64_t next_id = 1;                                          // guarded by mu
   bool stopping = false;                                         // guarded by mu
@@ -233,7 +234,7 @@ struct ProcessExecutor::Conn {
   }
 
   // The transport of RemoteCalls: one attempt of a call goes out (or its outcome is known now).
-  void send(std::unique_ptr<RemoteCallTask> task) {
+  void send(std::unique_ptr<RemoteCallTask> task) override {
     std::unique_lock<std::mutex> lock(mu);
     if (dead) {
       std::string why = death;
@@ -264,10 +265,10 @@ struct ProcessExecutor::Conn {
     }
     pending.emplace(id, std::move(task));
     in_flight.store(pending.size(), std::memory_order_relaxed);
-    // Under mu, after the stopping check: a stop request never overtakes a call. Written from
-    // this thread when the child is idle (nothing else in flight: it is reading, not replying).
-    frames.push([&](std::vector<Bytes>& batch) { batch.push_back(tagged(kCallFrame, request)); },
-                pending.size() - 1);
+    // Under mu, after the stopping check: a stop request never overtakes a call.
+    frames.push_locked(
+        lock, [&](std::vector<Bytes>& batch) { batch.push_back(tagged(kCallFrame, request)); },
+        pending.size() - 1);
   }
 };
 
@@ -329,16 +330,7 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
   conn_->name = spec.class_name.empty() ? "TaskWorker" : spec.class_name;
   conn_->calls = std::make_shared<RemoteCalls>(
       conn_->name + " (process " + std::to_string(pid) + ")", std::move(on_complete));
-  {
-    std::weak_ptr<Conn> weak = conn_;  // the calls do not keep the connection alive
-    conn_->calls->set_send([weak](std::unique_ptr<RemoteCallTask> task) {
-      if (auto conn = weak.lock()) {
-        conn->send(std::move(task));
-      } else {
-        task->fail(std::make_exception_ptr(WorkerStoppedError("Worker is stopped")));
-      }
-    });
-  }
+  conn_->calls->set_transport(conn_);  // held weakly: the calls do not keep it alive
   conn_->out_pipe = out[0];
   conn_->err_pipe = err[0];
   {
@@ -403,17 +395,18 @@ void ProcessExecutor::set_failover(LostHook on_lost, Redirect redirect) {
 void ProcessExecutor::begin_stop() {
   conn_->calls->close();
   {
-    std::lock_guard<std::mutex> lock(conn_->mu);
+    std::unique_lock<std::mutex> lock(conn_->mu);
     if (conn_->stopping) return;
     conn_->stopping = true;
     // The child finishes what it was sent, then stops: calls in flight still complete.
     if (!conn_->dead) {
       Bytes stop = tagged(kCallFrame, encode_call(CallMessage{0, "", kStopMethod, "", 0}));
-      conn_->frames.push([&](std::vector<Bytes>& batch) { batch.push_back(std::move(stop)); },
-                         /*others=*/1);
+      conn_->frames.push_locked(
+          lock, [&](std::vector<Bytes>& batch) { batch.push_back(std::move(stop)); },
+          /*others=*/1);
     }
-    conn_->frames.close(/*linger=*/false);
   }
+  conn_->frames.close(/*linger=*/false);
 }
 
 void ProcessExecutor::finish_stop(Clock::time_point deadline) {

@@ -15,7 +15,8 @@ thread_local int submit_depth = 0;
 RemoteCalls::RemoteCalls(std::string what, CompletionHook on_complete)
     : what_(std::move(what)),
       on_complete_(on_complete ? std::make_shared<const CompletionHook>(std::move(on_complete))
-                               : nullptr) {}
+                               : nullptr),
+      has_hook_(on_complete_ != nullptr) {}
 
 void RemoteCalls::set_redirect(Redirect redirect) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -28,18 +29,33 @@ void RemoteCalls::submit(std::unique_ptr<CallTask> task) {
     task->fail(std::make_exception_ptr(Error("internal: a local call reached " + what_)));
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) {
-      task->cancel();  // refused after stop (its slot went with the stopped pool)
-      return;
-    }
-    ++in_flight_;
+  in_flight_.fetch_add(1);  // before the check: a drain() after close() waits for this call
+  if (closed_.load()) {
+    leave();
+    task->cancel();  // refused after stop (its slot went with the stopped pool)
+    return;
   }
   task.release();
   ++submit_depth;
-  send_(std::unique_ptr<RemoteCallTask>(remote));
+  transport_->send(std::unique_ptr<RemoteCallTask>(remote));
   --submit_depth;
+}
+
+void RemoteCalls::submit_via_weak(std::unique_ptr<CallTask> task) {
+  auto keep = weak_transport_.lock();
+  if (!keep) {
+    task->fail(std::make_exception_ptr(WorkerStoppedError("Worker is stopped (" + what_ + ")")));
+    return;
+  }
+  submit(std::move(task));
+}
+
+void RemoteCalls::send_via_weak(std::unique_ptr<RemoteCallTask> task) {
+  if (auto keep = weak_transport_.lock()) {
+    keep->send(std::move(task));
+  } else {
+    stopped(std::move(task), "Worker is stopped (" + what_ + ")");
+  }
 }
 
 void RemoteCalls::replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) {
@@ -93,7 +109,7 @@ void RemoteCalls::retry_after(Duration wait, std::unique_ptr<RemoteCallTask> tas
   std::weak_ptr<RemoteCalls> weak = weak_from_this();
   run_after(wait, [weak, held] {
     if (auto self = weak.lock()) {
-      self->send_(std::move(*held));
+      self->send_via_weak(std::move(*held));
     } else {
       (*held)->fail(std::make_exception_ptr(WorkerStoppedError("Worker is stopped")));
     }
@@ -108,40 +124,47 @@ void RemoteCalls::finish(Complete&& complete) {
     run_after(Duration(0), [self, held] { self->finish(std::move(*held)); });
     return;
   }
-  std::shared_ptr<const CompletionHook> hook;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    hook = on_complete_;
+  std::unique_ptr<CallTask> next;
+  if (has_hook_.load(std::memory_order_acquire)) {
+    std::shared_ptr<const CompletionHook> hook;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      hook = on_complete_;
+    }
+    if (hook) next = (*hook)();
   }
-  std::unique_ptr<CallTask> next = hook ? (*hook)() : nullptr;
-  hook.reset();
   complete();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (--in_flight_ == 0) drained_.notify_all();
-  }
-  if (next) submit(std::move(next));
+  leave();
+  if (next) submit_via_weak(std::move(next));
 }
 
-void RemoteCalls::close() {
-  std::lock_guard<std::mutex> lock(mu_);
-  closed_ = true;
+void RemoteCalls::leave() {
+  if (in_flight_.fetch_sub(1) == 1 && draining_.load() > 0) {
+    std::lock_guard<std::mutex> lock(mu_);  // a drain() between its check and its wait sees it
+    drained_.notify_all();
+  }
 }
+
+void RemoteCalls::close() { closed_.store(true); }
 
 bool RemoteCalls::drain(Clock::time_point deadline) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return drained_.wait_until(lock, deadline, [&] { return in_flight_ == 0; });
+  ++draining_;
+  bool drained;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    drained = drained_.wait_until(lock, deadline, [&] { return in_flight_.load() == 0; });
+  }
+  --draining_;
+  return drained;
 }
 
 void RemoteCalls::drop_hooks() {
   std::lock_guard<std::mutex> lock(mu_);
   on_complete_.reset();
   redirect_.reset();
+  has_hook_.store(false, std::memory_order_release);
 }
 
-size_t RemoteCalls::in_flight() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return in_flight_;
-}
+size_t RemoteCalls::in_flight() const { return in_flight_.load(); }
 
 }  // namespace concurry::internal

@@ -19,6 +19,7 @@
 #ifndef CONCURRY_RUNTIME_INTERNAL_REMOTE_CALLS_H_
 #define CONCURRY_RUNTIME_INTERNAL_REMOTE_CALLS_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -37,16 +38,25 @@ namespace concurry::internal {
 class RemoteCalls : public std::enable_shared_from_this<RemoteCalls> {
  public:
   // Sends one attempt; the transport then reports its outcome through one of the calls below.
-  using Send = std::function<void(std::unique_ptr<RemoteCallTask>)>;
+  class Transport {
+   public:
+    virtual ~Transport() = default;
+    virtual void send(std::unique_ptr<RemoteCallTask> task) = 0;
+  };
 
   // `what` names the worker in errors ("Counter (process 4711)").
   RemoteCalls(std::string what, CompletionHook on_complete);
 
-  void set_send(Send send) { send_ = std::move(send); }
+  // Before the first submit(). submit() reaches it directly (its executor keeps it alive);
+  // retries and hand-overs from the timer thread through a weak reference.
+  void set_transport(const std::shared_ptr<Transport>& transport) {
+    transport_ = transport.get();
+    weak_transport_ = transport;
+  }
   void set_redirect(Redirect redirect);
 
-  // Admits a call (execute()): cancelled after close(); otherwise sent. A call that is not a
-  // RemoteCallTask fails (a local call cannot cross).
+  // Admits a call (execute(), while the transport is alive): cancelled after close(); otherwise
+  // sent. A call that is not a RemoteCallTask fails (a local call cannot cross).
   void submit(std::unique_ptr<CallTask> task);
 
   void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply);
@@ -67,20 +77,30 @@ class RemoteCalls : public std::enable_shared_from_this<RemoteCalls> {
 
  private:
   void judge(std::unique_ptr<RemoteCallTask> task, const Bytes& reply);
+  // submit() from a thread that does not own the transport (the next call a hook handed back).
+  void submit_via_weak(std::unique_ptr<CallTask> task);
+  // Sends through the weak reference; a transport already gone means the worker was stopped.
+  void send_via_weak(std::unique_ptr<RemoteCallTask> task);
   void retry_after(Duration wait, std::unique_ptr<RemoteCallTask> task);
   // The call is over: hook first (a waiting call may take the slot), then `complete` (which
   // owns the call and completes its future), then the waiting call goes out.
   template <class Complete>
   void finish(Complete&& complete);
 
+  // One call's end: the count goes down; a drain() waiting for zero is woken.
+  void leave();
+
   const std::string what_;
-  Send send_;
+  Transport* transport_ = nullptr;
+  std::weak_ptr<Transport> weak_transport_;
   mutable std::mutex mu_;
   std::condition_variable drained_;
   std::shared_ptr<const CompletionHook> on_complete_;  // guarded by mu_
   std::shared_ptr<const Redirect> redirect_;           // guarded by mu_
-  size_t in_flight_ = 0;                               // guarded by mu_
-  bool closed_ = false;                                // guarded by mu_
+  std::atomic<bool> has_hook_{false};                  // on_complete_ != nullptr: no lock without
+  std::atomic<size_t> in_flight_{0};
+  std::atomic<bool> closed_{false};
+  std::atomic<int> draining_{0};                       // drain() callers waiting
 };
 
 }  // namespace concurry::internal
