@@ -80,6 +80,26 @@ Fault load_and_kill(Watchdog& dog, ChaosCluster& c, Load& load, std::chrono::mil
   return run;
 }
 
+// The load's outcomes: all, the killed node's actors (and those of their calls made after
+// `after_ns`), the surviving node's actors; printed.
+struct Split {
+  Tally all, victim, victim_after, survivor;
+};
+Split split(const Load& load, const Actors& actors, int64_t after_ns, double rate,
+            const char* victim_name, const char* after_name) {
+  auto on_victim = [&](const Load::Call& call) { return actors.node[call.target] == kVictim; };
+  Split out{load.tally(), load.tally(on_victim),
+            load.tally([&](const Load::Call& call) {
+              return on_victim(call) && call.submitted_ns > after_ns;
+            }),
+            load.tally([&](const Load::Call& call) { return !on_victim(call); })};
+  std::printf("rate before the kill: %.0f calls/s\nall: %s\n%s: %s\n  of which made %s: %s\n"
+              "surviving node's actors: %s\n",
+              rate, out.all.str().c_str(), victim_name, out.victim.str().c_str(), after_name,
+              out.victim_after.str().c_str(), out.survivor.str().c_str());
+  return out;
+}
+
 TEST(NodeKillTest, WithoutRetriesEveryFutureIsAValueOrWorkerCrashedError) {
   Watchdog dog(55s);
   ChaosCluster c("kill_plain");
@@ -91,18 +111,9 @@ TEST(NodeKillTest, WithoutRetriesEveryFutureIsAValueOrWorkerCrashedError) {
 
   Load load(kActors, [&](int t, int64_t seq) { return actors.handles[t].work(seq); });
   Fault run = load_and_kill(dog, c, load, 2000ms, 1500ms);
-
-  auto on_victim = [&](const Load::Call& call) { return actors.node[call.target] == kVictim; };
-  Tally all = load.tally();
-  Tally victim = load.tally(on_victim);
-  Tally survivor = load.tally([&](const Load::Call& call) { return !on_victim(call); });
-  Tally victim_after = load.tally([&](const Load::Call& call) {
-    return on_victim(call) && call.submitted_ns > run.kill_ns + Fault::kMargin;
-  });
-  std::printf("rate before the kill: %.0f calls/s\nall: %s\nkilled node's actors: %s\n"
-              "  of which made after the kill: %s\nsurviving node's actors: %s\n",
-              run.rate, all.str().c_str(), victim.str().c_str(), victim_after.str().c_str(),
-              survivor.str().c_str());
+  auto [all, victim, victim_after, survivor] =
+      split(load, actors, run.kill_ns + Fault::kMargin, run.rate, "killed node's actors",
+            "after the kill");
 
   EXPECT_GE(run.rate, kMinRate);
   EXPECT_EQ(all.unresolved, 0) << all.str();
@@ -118,7 +129,7 @@ TEST(NodeKillTest, WithoutRetriesEveryFutureIsAValueOrWorkerCrashedError) {
   // those made afterwards (from their call).
   int64_t in_flight_ms = 0, later_ms = 0;
   load.each([&](const Load::Call& call) {
-    if (!on_victim(call) || call.completed_ns() == 0) return;
+    if (actors.node[call.target] != kVictim || call.completed_ns() == 0) return;
     if (call.submitted_ns <= run.kill_ns) {
       if (call.future.exception(concurry::Duration(0))) {
         in_flight_ms = std::max(in_flight_ms, (call.completed_ns() - run.kill_ns) / 1000000);
@@ -167,18 +178,8 @@ TEST(NodeKillTest, WithRetriesAndRestartsNoCallIsLostAndRestartedActorsAnswer) {
   // After the kill: the head declares the node dead (1.5 s) and restarts its actors; the load
   // goes on past that.
   Fault run = load_and_kill(dog, c, load, 2000ms, 4000ms);
-
-  auto on_victim = [&](const Load::Call& call) { return actors.node[call.target] == kVictim; };
-  Tally all = load.tally();
-  Tally victim = load.tally(on_victim);
-  Tally survivor = load.tally([&](const Load::Call& call) { return !on_victim(call); });
-  Tally victim_after = load.tally([&](const Load::Call& call) {
-    return on_victim(call) && call.submitted_ns > run.kill_ns + 3'000'000'000;
-  });
-  std::printf("rate before the kill: %.0f calls/s\nall: %s\nrestarted actors: %s\n"
-              "  of which made 3 s after the kill: %s\nsurviving node's actors: %s\n",
-              run.rate, all.str().c_str(), victim.str().c_str(), victim_after.str().c_str(),
-              survivor.str().c_str());
+  auto [all, victim, victim_after, survivor] = split(
+      load, actors, run.kill_ns + 3'000'000'000, run.rate, "restarted actors", "3 s after the kill");
 
   EXPECT_GE(run.rate, kMinRate);
   EXPECT_EQ(all.unresolved, 0) << all.str();

@@ -99,32 +99,26 @@ TEST(ProcessCrashTest, AWorkerAbortingWithTheDefaultQueueFullResolvesEveryFuture
   dog.phase("teardown");
 }
 
-// A pool of two: 10 slow calls (5 in flight on each member), the aborting call, 20 more: 31
-// futures. Then the live member takes every new call.
-TEST(ProcessCrashTest, APoolMemberAbortingResolvesEveryFutureAndTheLiveMemberTakesNewCalls) {
-  Watchdog dog(40s);
-  auto pool = concurry::options<Crashy>({.mode = "process", .max_workers = 2}).init();
-  std::set<int> pids;
-  for (int i = 0; i < 2; ++i) pids.insert(pool.pid().result(kBound));
-  ASSERT_EQ(pids.size(), 2u);
+// 10 slow calls (5 in flight on each member of a pool of two), the aborting call, 20 more: 31
+// futures, settled and counted.
+struct CrashRun {
+  Tally slow, crash, behind;
+  int unresolved() const { return slow.unresolved + crash.unresolved + behind.unresolved; }
+};
+CrashRun crash_among_calls(concurry::Handle<Crashy>& pool, Watchdog& dog) {
   std::vector<concurry::Future<int>> slow, behind;
   for (int i = 0; i < 10; ++i) slow.push_back(pool.slow(50));
   concurry::Future<int> crash = pool.crash();
   for (int i = 0; i < 20; ++i) behind.push_back(pool.add(1));
-
   dog.phase("settle the calls made before and behind the crash");
-  Tally s = settle(slow), b = settle(behind), x = settle({crash});
-  std::printf("slow calls: %s\nthe crashing call: %s\ncalls behind it: %s\n", s.str().c_str(),
-              x.str().c_str(), b.str().c_str());
-  EXPECT_EQ(s.unresolved + x.unresolved + b.unresolved, 0)
-      << "of 31 futures, unresolved " << s.unresolved + x.unresolved + b.unresolved;
-  EXPECT_EQ(s.value + s.crashed, 10) << s.str();
-  EXPECT_EQ(x.crashed, 1) << x.str();
-  EXPECT_EQ(b.value + b.crashed, 20) << b.str();
-  EXPECT_GT(b.value, 0) << "the live member answered none of the calls behind the crash\n"
-                        << b.str();
+  CrashRun run{settle(slow), settle({crash}), settle(behind)};
+  std::printf("slow calls: %s\nthe crashing call: %s\ncalls behind it: %s\n",
+              run.slow.str().c_str(), run.crash.str().c_str(), run.behind.str().c_str());
+  return run;
+}
 
-  // New calls go to the live member, and succeed.
+// 20 new pid() calls, counted, and the pids that answered.
+std::pair<Tally, std::set<int>> new_calls(concurry::Handle<Crashy>& pool, Watchdog& dog) {
   dog.phase("new calls");
   std::vector<concurry::Future<int>> after;
   for (int i = 0; i < 20; ++i) after.push_back(pool.pid());
@@ -134,6 +128,31 @@ TEST(ProcessCrashTest, APoolMemberAbortingResolvesEveryFutureAndTheLiveMemberTak
     if (f.done() && !f.exception(concurry::Duration(0))) answered.insert(f.result(kBound));
   }
   std::printf("new calls after the crash: %s\n", a.str().c_str());
+  return {a, answered};
+}
+
+std::set<int> member_pids(concurry::Handle<Crashy>& pool) {
+  std::set<int> pids;
+  for (int i = 0; i < 2; ++i) pids.insert(pool.pid().result(kBound));
+  return pids;
+}
+
+// A pool of two: the crash among 31 calls; then the live member takes every new call.
+TEST(ProcessCrashTest, APoolMemberAbortingResolvesEveryFutureAndTheLiveMemberTakesNewCalls) {
+  Watchdog dog(40s);
+  auto pool = concurry::options<Crashy>({.mode = "process", .max_workers = 2}).init();
+  std::set<int> pids = member_pids(pool);
+  ASSERT_EQ(pids.size(), 2u);
+  CrashRun run = crash_among_calls(pool, dog);
+  EXPECT_EQ(run.unresolved(), 0) << "of 31 futures, unresolved " << run.unresolved();
+  EXPECT_EQ(run.slow.value + run.slow.crashed, 10) << run.slow.str();
+  EXPECT_EQ(run.crash.crashed, 1) << run.crash.str();
+  EXPECT_EQ(run.behind.value + run.behind.crashed, 20) << run.behind.str();
+  EXPECT_GT(run.behind.value, 0) << "the live member answered none of the calls behind the crash\n"
+                                 << run.behind.str();
+
+  // New calls go to the live member, and succeed.
+  auto [a, answered] = new_calls(pool, dog);
   EXPECT_EQ(a.value, 20) << a.str();
   EXPECT_EQ(answered.size(), 1u);
   for (int p : answered) EXPECT_TRUE(pids.count(p)) << p;
@@ -151,34 +170,17 @@ TEST(ProcessCrashTest, APoolWithRestartsReplacesTheCrashedMemberAndRetriedCallsS
   o.num_retries = concurry::PerMethod<int>{{"*", 3}, {"crash", 0}};
   o.retry_wait = 0.05;
   o.max_restarts = 1;
-  auto pool = concurry::options<Crashy>(o).init();  // InvalidOptionError until process mode has it
-  std::set<int> pids;
-  for (int i = 0; i < 2; ++i) pids.insert(pool.pid().result(kBound));
+  auto pool = concurry::options<Crashy>(o).init();
+  std::set<int> pids = member_pids(pool);
   ASSERT_EQ(pids.size(), 2u);
-  std::vector<concurry::Future<int>> slow, behind;
-  for (int i = 0; i < 10; ++i) slow.push_back(pool.slow(50));
-  concurry::Future<int> crash = pool.crash();
-  for (int i = 0; i < 20; ++i) behind.push_back(pool.add(1));
-
-  dog.phase("settle the calls made before and behind the crash");
-  Tally s = settle(slow), b = settle(behind), x = settle({crash});
-  std::printf("slow calls: %s\nthe crashing call: %s\ncalls behind it: %s\n", s.str().c_str(),
-              x.str().c_str(), b.str().c_str());
-  EXPECT_EQ(s.unresolved + x.unresolved + b.unresolved, 0);
-  EXPECT_EQ(s.value, 10) << "retried calls are lost\n" << s.str();
-  EXPECT_EQ(b.value, 20) << "retried calls are lost\n" << b.str();
-  EXPECT_EQ(x.crashed, 1) << x.str();
+  CrashRun run = crash_among_calls(pool, dog);
+  EXPECT_EQ(run.unresolved(), 0);
+  EXPECT_EQ(run.slow.value, 10) << "retried calls are lost\n" << run.slow.str();
+  EXPECT_EQ(run.behind.value, 20) << "retried calls are lost\n" << run.behind.str();
+  EXPECT_EQ(run.crash.crashed, 1) << run.crash.str();
 
   EXPECT_EQ(pool.stats().total_workers, 2u) << stats_text(pool.stats());
-  dog.phase("new calls");
-  std::vector<concurry::Future<int>> after;
-  for (int i = 0; i < 20; ++i) after.push_back(pool.pid());
-  Tally a = settle(after);
-  std::set<int> answered;
-  for (auto& f : after) {
-    if (f.done() && !f.exception(concurry::Duration(0))) answered.insert(f.result(kBound));
-  }
-  std::printf("new calls after the crash: %s\n", a.str().c_str());
+  auto [a, answered] = new_calls(pool, dog);
   EXPECT_EQ(a.value, 20) << a.str();
   EXPECT_EQ(answered.size(), 2u) << "both members answer, the replacement among them";
   int fresh = 0;
