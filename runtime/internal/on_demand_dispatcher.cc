@@ -39,41 +39,7 @@ class OnDemandDispatcher final : public Dispatcher {
 
   ~OnDemandDispatcher() override { stop(Duration(state_->options.stop_timeout)); }
 
-  void dispatch(TaskPtr task) override {
-    State& s = *state_;
-    std::optional<SubmissionQueue<TaskPtr>::Ticket> ticket;
-    {
-      std::lock_guard<std::mutex> lock(s.mu);
-      if (s.stopped) {
-        task->cancel();
-        return;
-      }
-      ticket = s.slots.admit(task);
-      if (!ticket) ++s.dispatched;
-    }
-    if (!ticket) {
-      launch(state_, std::move(task));
-      return;
-    }
-    std::weak_ptr<State> weak = state_;
-    Duration wait = global_config().on_demand_slot_wait();
-    run_after(wait, [weak, t = *ticket, wait] {
-      auto s = weak.lock();
-      if (!s) return;
-      std::optional<TaskPtr> expired;
-      {
-        std::lock_guard<std::mutex> lock(s->mu);
-        expired = s->slots.withdraw(t);
-      }
-      if (expired) {
-        (*expired)->fail(std::make_exception_ptr(TimeoutError(
-            "no on-demand worker slot became free within " + std::to_string(wait.count()) +
-            " s (at most " + std::to_string(s->slots.limit().value_or(0)) +
-            " on-demand workers run at once; raise max_workers, or set "
-            "global_config().set_on_demand_slot_wait(...))")));
-      }
-    });
-  }
+  void dispatch(TaskPtr task) override { admit(state_, std::move(task)); }
 
   void stop(Duration timeout) override {
     State& s = *state_;
@@ -127,6 +93,43 @@ class OnDemandDispatcher final : public Dispatcher {
   // Starts a worker for `task`; when the call completes, the worker stops and the next waiting
   // call (if any) gets the slot. A cluster without free resources right now is waited for
   // (backing off 10 ms to 200 ms), up to the on-demand slot wait; then the call fails.
+  // A call takes a slot and gets a fresh worker, or waits (up to the slot wait) for a slot.
+  static void admit(const std::shared_ptr<State>& state_, TaskPtr task) {
+    State& s = *state_;
+    std::optional<SubmissionQueue<TaskPtr>::Ticket> ticket;
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      if (s.stopped) {
+        task->cancel();
+        return;
+      }
+      ticket = s.slots.admit(task);
+      if (!ticket) ++s.dispatched;
+    }
+    if (!ticket) {
+      launch(state_, std::move(task));
+      return;
+    }
+    std::weak_ptr<State> weak = state_;
+    Duration wait = global_config().on_demand_slot_wait();
+    run_after(wait, [weak, t = *ticket, wait] {
+      auto s = weak.lock();
+      if (!s) return;
+      std::optional<TaskPtr> expired;
+      {
+        std::lock_guard<std::mutex> lock(s->mu);
+        expired = s->slots.withdraw(t);
+      }
+      if (expired) {
+        (*expired)->fail(std::make_exception_ptr(TimeoutError(
+            "no on-demand worker slot became free within " + std::to_string(wait.count()) +
+            " s (at most " + std::to_string(s->slots.limit().value_or(0)) +
+            " on-demand workers run at once; raise max_workers, or set "
+            "global_config().set_on_demand_slot_wait(...))")));
+      }
+    });
+  }
+
   static void launch(const std::shared_ptr<State>& s, TaskPtr task,
                      Clock::time_point first_try = Clock::now(), int attempt = 0) {
     struct Slot {
@@ -190,6 +193,15 @@ class OnDemandDispatcher final : public Dispatcher {
       done();
       return;
     }
+    // A retry of a call whose worker died (the worker is gone for good): a fresh worker, which
+    // takes a slot afresh (the dead one's was freed first).
+    std::weak_ptr<State> weak_state = s;
+    slot->executor->set_failover(nullptr, [weak_state](TaskPtr& orphan) {
+      auto state = weak_state.lock();
+      if (!state) return false;
+      admit(state, std::move(orphan));
+      return true;
+    });
     slot->executor->execute(std::move(task));
   }
 

@@ -34,7 +34,9 @@ class PoolDispatcher final : public Dispatcher {
     s.fast = n == 1 && !s.core.limit() && s.max_restarts == 0;
     if (options.mode == Mode::kSync) s.fast = n == 1;
     s.restarts_used.assign(n, 0);
-    for (size_t i = 0; i < n; ++i) s.members.push_back(s.make_member(i));
+    s.failed_starts.assign(n, 0);
+    s.generation.assign(n, 0);
+    for (size_t i = 0; i < n; ++i) s.members.push_back(s.make_member(i, 0));
   }
 
   ~PoolDispatcher() override { stop(Duration(state_->options.stop_timeout)); }
@@ -100,13 +102,15 @@ class PoolDispatcher final : public Dispatcher {
       return std::nullopt;
     }
 
-    std::unique_ptr<Executor> make_member(size_t i) {
+    // Member i's executor of generation `gen` (0 at start, +1 per replacement): its hook knows
+    // which executor it belongs to, so that a dead one's calls ending late never feed it more.
+    std::unique_ptr<Executor> make_member(size_t i, uint64_t gen) {
       CompletionHook hook;
       if (!fast) {
         std::weak_ptr<State> weak = weak_from_this();
-        hook = [weak, i]() -> TaskPtr {
+        hook = [weak, i, gen]() -> TaskPtr {
           auto s = weak.lock();
-          return s ? s->completed(i) : nullptr;
+          return s ? s->completed(i, gen) : nullptr;
         };
       }
       std::unique_ptr<Executor> member = make_executor(options, factory(), std::move(hook));
@@ -142,16 +146,18 @@ class PoolDispatcher final : public Dispatcher {
       return true;
     }
 
-    // A call on `member` finished: free its slot and pass on the call waiting for it. Every
-    // push into a member's queue happens under this lock, so when that queue is empty nothing
-    // older is in transit: the member may run the call next, straight from its current batch
-    // (no queue trip). Otherwise it goes behind what is queued. Either way: submission order.
-    TaskPtr completed(size_t member) {
+    // A call on `member` (its executor of generation `gen`) finished: free its slot and pass on
+    // the call waiting for it. Every push into a member's queue happens under this lock, so when
+    // that queue is empty nothing older is in transit: the member may run the call next,
+    // straight from its current batch (no queue trip). Otherwise it goes behind what is queued.
+    // Either way: submission order. A call of a replaced (dead) executor frees its slot too, and
+    // the waiting call goes to the member's current executor.
+    TaskPtr completed(size_t member, uint64_t gen) {
       std::lock_guard<std::mutex> lock(mu);
       if (stopped) return nullptr;
       auto waiting = core.complete(member);
       if (!waiting) return nullptr;
-      if (!members[member]->has_queued()) return std::move(*waiting);
+      if (gen == generation[member] && !members[member]->has_queued()) return std::move(*waiting);
       members[member]->execute(std::move(*waiting));
       return nullptr;
     }
@@ -182,8 +188,13 @@ class PoolDispatcher final : public Dispatcher {
     void replace(size_t i) {
       std::unique_ptr<Executor> fresh;
       std::string failure;
+      uint64_t gen;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        gen = generation[i] + 1;
+      }
       try {
-        fresh = make_member(i);
+        fresh = make_member(i, gen);
       } catch (const std::exception& e) {
         failure = e.what();
       }
@@ -196,10 +207,16 @@ class PoolDispatcher final : public Dispatcher {
         } else if (fresh) {
           retired.push_back(std::move(members[i]));  // its threads may still be ending
           members[i] = std::move(fresh);
+          generation[i] = gen;
+          failed_starts[i] = 0;
           moved = core.member_up(i);
         } else {
           last_death += "; its replacement failed to start: " + failure;
-          again = max_restarts < 0 || restarts_used[i] < max_restarts;
+          // Each failed start uses a restart; with unlimited restarts, kMaxFailedStarts in a row
+          // end them (a constructor that always fails would otherwise hold calls forever).
+          ++failed_starts[i];
+          again = (max_restarts < 0 || restarts_used[i] < max_restarts) &&
+                  failed_starts[i] < kMaxFailedStarts;
           if (again) ++restarts_used[i];
           moved = core.member_down(i, again);
         }
@@ -235,8 +252,11 @@ class PoolDispatcher final : public Dispatcher {
     std::condition_variable replaced;
     bool stopped = false;                             // guarded by mu
     PoolCore<TaskPtr> core;                           // guarded by mu
+    static constexpr int kMaxFailedStarts = 3;
     int max_restarts = 0;                             // per member; -1: unlimited
     std::vector<int> restarts_used;                   // guarded by mu
+    std::vector<int> failed_starts;                   // guarded by mu: in a row, per member
+    std::vector<uint64_t> generation;                 // guarded by mu: of members[i]
     int replacing = 0;                                // guarded by mu
     std::string last_death;                           // guarded by mu
     std::vector<std::unique_ptr<Executor>> members;   // guarded by mu once running (replaced)

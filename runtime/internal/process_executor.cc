@@ -30,6 +30,7 @@
 #include "concurry/runtime/internal/fork_server.h"
 #include "concurry/runtime/internal/frame_io.h"
 #include "concurry/runtime/internal/limit_channel.h"
+#include "concurry/runtime/internal/output_relay.h"
 #include "concurry/runtime/internal/remote_call_task.h"
 #include "concurry/runtime/internal/remote_calls.h"
 #include "concurry/runtime/internal/timer.h"
@@ -95,55 +96,6 @@ struct ProcessExecutor::Conn final : RemoteCalls::Transport {
   std::thread reader, writer, relay;
   std::thread::id reader_id, writer_id;  // still known once the threads are detached
   int out_pipe = -1, err_pipe = -1;  // the child's stdout and stderr, read by `relay`
-
-  // Copies the child's output lines to ours, each prefixed with the worker's name and pid.
-  void relay_loop() {
-    std::string prefix = "[" + name + " pid=" + std::to_string(pid) + "] ";
-    std::string pending[2];
-    int fds[2] = {out_pipe, err_pipe};
-    int targets[2] = {STDOUT_FILENO, STDERR_FILENO};
-    int open_count = 2;
-    while (open_count > 0) {
-      pollfd polls[2];
-      for (int i = 0; i < 2; ++i) polls[i] = pollfd{fds[i], POLLIN, 0};
-      if (::poll(polls, 2, -1) < 0) {
-        if (errno == EINTR) continue;
-        break;
-      }
-      for (int i = 0; i < 2; ++i) {
-        if (fds[i] < 0 || !(polls[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-        char chunk[4096];
-        ssize_t n = ::read(fds[i], chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          if (!pending[i].empty()) emit(targets[i], prefix + pending[i] + "\n");
-          pending[i].clear();
-          ::close(fds[i]);
-          fds[i] = -1;
-          --open_count;
-          continue;
-        }
-        pending[i].append(chunk, static_cast<size_t>(n));
-        size_t end;
-        std::string lines;
-        while ((end = pending[i].find('\n')) != std::string::npos) {
-          lines += prefix + pending[i].substr(0, end + 1);
-          pending[i].erase(0, end + 1);
-        }
-        if (!lines.empty()) emit(targets[i], lines);
-      }
-    }
-  }
-
-  static void emit(int fd, const std::string& text) {
-    size_t done = 0;
-    while (done < text.size()) {
-      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;
-      done += static_cast<size_t>(n);
-    }
-  }
 
   void read_loop() {
     FrameReader replies(fd);
@@ -335,7 +287,10 @@ ProcessExecutor::ProcessExecutor(const RemoteSpec& spec, MpContext context,
   conn_->err_pipe = err[0];
   {
     auto conn = conn_;
-    conn_->relay = std::thread([conn] { conn->relay_loop(); });
+    std::string prefix = "[" + conn_->name + " pid=" + std::to_string(pid) + "] ";
+    conn_->relay = std::thread([conn, prefix] {
+      relay_output(conn->out_pipe, conn->err_pipe, prefix);  // closes both pipes
+    });
   }
 
   // Construct the instance (or open the function host) before init() returns, so that a
