@@ -1,5 +1,7 @@
 #include "concurry/core/json_values.h"
 
+#include <algorithm>
+
 #include <cxxabi.h>
 
 #include <cstdlib>
@@ -58,9 +60,38 @@ std::string readable_type(const std::type_info& type) {
   return name;
 }
 
+// The deepest nesting of arrays and objects in `json`, read as text (no recursion): brackets
+// inside strings do not count.
+static size_t json_depth(const std::string& json) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 std::vector<std::string> split_json_arguments(const std::string& json, size_t arity,
                                               const std::string& what,
                                               const std::string& signature) {
+  if (size_t depth = json_depth(json); depth > kMaxJsonDepth) {
+    throw JsonArgumentError(what + ": the arguments nest " + std::to_string(depth) +
+                            " levels deep; at most " + std::to_string(kMaxJsonDepth) +
+                            " are allowed");
+  }
   rapidjson::Document doc;
   doc.Parse(json.c_str(), json.size());
   if (doc.HasParseError()) {

@@ -37,8 +37,13 @@ std::string signature_of(std::tuple<T...>*) {
   return out + ")";
 }
 
-// The elements of `json`, which must be an array of exactly `arity` values, each as JSON text.
-// `what` ("add", "Counter::add") and `signature` ("(int, int)") go into the error messages.
+// How deep JSON arguments may nest (arrays and objects): the parser recurses, so hostile input
+// nested 150,000 deep must be refused before it is parsed.
+inline constexpr size_t kMaxJsonDepth = 128;
+
+// The elements of `json`, which must be an array of exactly `arity` values, each as JSON text,
+// nested at most kMaxJsonDepth deep. `what` ("add", "Counter::add") and `signature`
+// ("(int, int)") go into the error messages.
 std::vector<std::string> split_json_arguments(const std::string& json, size_t arity,
                                               const std::string& what,
                                               const std::string& signature);

@@ -1,5 +1,8 @@
 #include "concurry/core/option_values.h"
 
+#include <cmath>
+#include <sstream>
+
 #include <algorithm>
 #include <cctype>
 #include <initializer_list>
@@ -111,6 +114,21 @@ std::string_view canonical(E v) {
 }
 
 }  // namespace
+
+namespace internal {
+
+std::string bad_resource(const std::map<std::string, double>& resources) {
+  for (const auto& [name, amount] : resources) {
+    if (!std::isfinite(amount) || amount < 0) {
+      std::ostringstream shown;
+      shown << amount;
+      return "'" + name + "' must be a finite number >= 0, got " + shown.str();
+    }
+  }
+  return "";
+}
+
+}  // namespace internal
 
 namespace internal {
 std::string nearest_spelling(std::string_view text, const std::vector<std::string>& allowed) {

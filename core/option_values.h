@@ -5,6 +5,7 @@
 #ifndef CONCURRY_CORE_OPTION_VALUES_H_
 #define CONCURRY_CORE_OPTION_VALUES_H_
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,12 @@ std::string_view to_string(Placement v);
 std::string_view stats_name(LoadBalancing v);
 
 namespace internal {
+// Why a resource amount is unacceptable — "" when every amount is a finite number >= 0 (NaN,
+// infinities and negatives are refused everywhere resources are taken: options, node
+// registration, actor placement). Names the first bad entry: "'cpu' must be a finite number
+// >= 0, got nan".
+std::string bad_resource(const std::map<std::string, double>& resources);
+
 // The allowed spelling in `allowed` nearest to `text` (edit distance), "" when none is close.
 std::string nearest_spelling(std::string_view text, const std::vector<std::string>& allowed);
 }  // namespace internal

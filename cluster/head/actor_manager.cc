@@ -111,6 +111,9 @@ grpc::Status ActorManager::construct(const proto::CreateActorRequest& request,
 
 grpc::Status ActorManager::create(const proto::CreateActorRequest& request,
                                   proto::CreateActorReply* reply) {
+  if (std::string bad = bad_resource(required_of(request)); !bad.empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "actor resource " + bad);
+  }
   std::string actor_id = directory_.next_id();
   if (!request.name().empty() && !directory_.claim_name(request.name(), actor_id)) {
     auto holder = directory_.find_by_name(request.name());

@@ -19,6 +19,7 @@
 #include "concurry/cluster/head/pool_manager.h"
 #include "concurry/cluster/common/reply_stream.h"
 #include "concurry/core/errors.h"
+#include "concurry/core/option_values.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
 namespace concurry::internal {
@@ -46,14 +47,11 @@ class HeadService final : public proto::Head::Service {
   grpc::Status RegisterNode(grpc::ServerContext* context, const proto::RegisterNodeRequest* request,
                             proto::RegisterNodeReply* reply) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
-    for (const auto& [name, amount] : request->resources()) {
-      if (amount < 0) {
-        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                            "resource '" + name + "' must be >= 0");
-      }
-    }
     std::map<std::string, double> resources(request->resources().begin(),
                                             request->resources().end());
+    if (std::string bad = bad_resource(resources); !bad.empty()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "node resource " + bad);
+    }
     std::string id = registry_.add(request->address(), resources, Clock::now());
     actors_.add_node(id, std::move(resources));
     reply->set_node_id(id);

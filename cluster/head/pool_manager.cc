@@ -12,6 +12,9 @@ namespace concurry::internal {
 
 using CallPtr = ForwardedCallPtr;
 
+// Checked before anything is allocated for the members (~1 KB each at the head).
+constexpr uint32_t kMaxPoolMembers = 100000;
+
 PoolManager::PoolManager(ActorManager& actors, std::string token)
     : actors_(actors), token_(std::move(token)) {}
 
@@ -45,8 +48,10 @@ grpc::Status PoolManager::create(const proto::CreatePoolRequest& request,
   } catch (const std::exception& e) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
   }
-  if (request.size() < 1) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "a pool needs at least one member");
+  if (request.size() < 1 || request.size() > kMaxPoolMembers) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "a pool has 1 to " + std::to_string(kMaxPoolMembers) + " members; " +
+                            std::to_string(request.size()) + " were asked for");
   }
   std::optional<size_t> limit;
   if (request.max_queued_tasks() > 0) limit = static_cast<size_t>(request.max_queued_tasks());

@@ -68,6 +68,16 @@ ActorHost::Created ActorHost::create(const std::string& actor_id, const std::str
                                      uint32_t ctor_index, const Bytes& ctor_args,
                                      LimitSet limits, const std::string& context) {
   Created created;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (by_id_.count(actor_id)) {  // a second instance under one id could never be stopped
+      created.init_reply = encode_error_reply(0, ErrorCode::kInternal, "concurry::ClusterError",
+                                              "actor id '" + actor_id +
+                                                  "' is already hosted on this node",
+                                              "node");
+      return created;
+    }
+  }
   auto actor = std::make_shared<Actor>();
   actor->info = ActorInfo{actor_id, class_name};
   std::string where = (class_name.empty() ? std::string("TaskWorker") : class_name) + "::" +
@@ -92,11 +102,22 @@ ActorHost::Created ActorHost::create(const std::string& actor_id, const std::str
         encode_reply(ReplyMessage{0, false, {}, describe_exception(std::current_exception(), where)});
     return created;
   }
+  bool duplicate;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    created.ref = next_ref_++;
-    by_ref_[created.ref] = actor;
-    by_id_[actor_id] = created.ref;
+    duplicate = by_id_.count(actor_id) > 0;  // created twice at once: the second is refused
+    if (!duplicate) {
+      created.ref = next_ref_++;
+      by_ref_[created.ref] = actor;
+      by_id_[actor_id] = created.ref;
+    }
+  }
+  if (duplicate) {
+    created.init_reply = encode_error_reply(0, ErrorCode::kInternal, "concurry::ClusterError",
+                                            "actor id '" + actor_id +
+                                                "' is already hosted on this node",
+                                            "node");
+    return created;
   }
   created.ok = true;
   created.init_reply = encode_reply(ReplyMessage{0, true, {}, {}});

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cmath>
 #include <thread>
 
 #include "concurry/cluster/common/auth.h"
@@ -25,10 +26,12 @@ std::map<std::string, double> parse_resources(const std::string& text) {
     try {
       size_t used = 0;
       double amount = std::stod(item.substr(eq + 1), &used);
-      if (used != item.size() - eq - 1 || amount < 0) throw std::invalid_argument("");
+      if (used != item.size() - eq - 1 || !std::isfinite(amount) || amount < 0) {
+        throw std::invalid_argument("");
+      }
       out[item.substr(0, eq)] = amount;
     } catch (const std::exception&) {
-      throw InvalidOptionError("bad resource '" + item + "': the amount must be a number >= 0");
+      throw InvalidOptionError("bad resource '" + item + "': the amount must be a finite number >= 0");
     }
     start = end + 1;
   }

@@ -37,10 +37,8 @@ void check_supported(const ResolvedOptions& r) {
              "//client (this program links only the local modes)");
     }
     if (o.placement) parse_option<Placement>("placement", o.placement->str());
-    for (const auto& [name, amount] : o.resources) {
-      if (!(amount >= 0)) {
-        refuse("option 'resources': '" + name + "' must be >= 0, got " + std::to_string(amount));
-      }
+    if (std::string bad = bad_resource(o.resources); !bad.empty()) {
+      refuse("option 'resources': " + bad);
     }
     if (o.limits.is_shared() && o.limits.for_worker().definitions().empty() &&
         !o.limits.for_worker().empty()) {

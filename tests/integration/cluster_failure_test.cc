@@ -3,9 +3,12 @@
 // the head gone. Each test starts its own cluster (see cluster_fixture.h).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "concurry/concurry.h"
+#include "concurry/core/serialization.h"
+#include "concurry/core/wire.h"
 #include "tests/integration/cluster_fixture.h"
 #include "tests/integration/cluster_workers.h"
 
@@ -167,4 +170,86 @@ TEST(ClusterFailureTest, HeadGoneFailsInitWithClusterErrorAndActorsKeepAnswering
   EXPECT_THROW(concurry::connect({.address = c.address, .connect_timeout = concurry::Duration(1.0)}),
                concurry::ClusterError);
 }
+}  // namespace
+
+namespace {
+
+using namespace concurry_test;
+
+template <class Service>
+std::unique_ptr<typename Service::Stub> stub_to(const std::string& address) {
+  return Service::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+}
+
+grpc::ClientContext* bounded(grpc::ClientContext& context) {
+  context.set_deadline(std::chrono::system_clock::now() + 10s);
+  return &context;
+}
+
+// Numbers and ids no honest client sends are refused where they arrive, with a message naming
+// what was wrong; the daemons keep serving.
+TEST(ClusterAdmissionTest, HostileNumbersAndReusedIdsAreRefused) {
+  Cluster c;
+  auto head = stub_to<concurry::proto::Head>(c.address);
+  for (double bad : {std::nan(""), -1000.0, HUGE_VAL}) {
+    concurry::proto::RegisterNodeRequest node;
+    node.set_address("127.0.0.1:1");
+    (*node.mutable_resources())["cpu"] = bad;
+    concurry::proto::RegisterNodeReply registered;
+    grpc::ClientContext context;
+    grpc::Status s = head->RegisterNode(bounded(context), node, &registered);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+    EXPECT_NE(s.error_message().find("'cpu' must be a finite number >= 0"), std::string::npos)
+        << s.error_message();
+
+    concurry::proto::CreateActorRequest actor;
+    actor.set_class_name("Counter");
+    actor.set_ctor_args(concurry::internal::encode(0));
+    (*actor.mutable_resources())["cpu"] = bad;
+    concurry::proto::CreateActorReply created;
+    grpc::ClientContext context2;
+    s = head->CreateActor(bounded(context2), actor, &created);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+    EXPECT_NE(s.error_message().find("actor resource 'cpu'"), std::string::npos) << s.error_message();
+  }
+  concurry::proto::CreatePoolRequest pool;
+  pool.set_size(10000000);  // 37 bytes that once made the head allocate ~7 GB
+  pool.mutable_member()->set_class_name("Counter");
+  concurry::proto::CreatePoolReply pooled;
+  grpc::ClientContext context;
+  grpc::Status s = head->CreatePool(bounded(context), pool, &pooled);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("1 to 100000 members"), std::string::npos) << s.error_message();
+
+  // A node asked directly to create an actor id it already hosts refuses the second.
+  auto reply = status(c.address, "");
+  ASSERT_EQ(reply.nodes_size(), 2);
+  std::string cpu_node;
+  for (const auto& n : reply.nodes()) {
+    if (n.resources().count("gpu") == 0) cpu_node = n.address();
+  }
+  auto node = stub_to<concurry::proto::Node>(cpu_node);
+  concurry::proto::CreateActorRequest direct;
+  direct.set_class_name("Counter");
+  direct.set_ctor_args(concurry::internal::encode(0));
+  direct.set_actor_id("actor-reused");
+  concurry::proto::CreateActorReply first, second;
+  grpc::ClientContext c1, c2;
+  ASSERT_TRUE(node->CreateActor(bounded(c1), direct, &first).ok());
+  EXPECT_TRUE(concurry::internal::decode_reply(first.init_reply()).ok);
+  ASSERT_TRUE(node->CreateActor(bounded(c2), direct, &second).ok());
+  auto refused = concurry::internal::decode_reply(second.init_reply());
+  EXPECT_FALSE(refused.ok);
+  EXPECT_NE(refused.error.message.find("already hosted"), std::string::npos) << refused.error.message;
+
+  // The client refuses such numbers before sending anything.
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  EXPECT_THROW(concurry::options<Counter>(cluster({{"cpu", std::nan("")}})).init(0),
+               concurry::InvalidOptionError);
+  auto counter = concurry::options<Counter>(cluster()).init(1);  // and the cluster still serves
+  EXPECT_EQ(counter.add(1).result(kWait), 2);
+  counter.stop();
+  concurry::shutdown();
+}
+
 }  // namespace

@@ -56,6 +56,7 @@ namespace concurry::internal {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // A function call the way the node runs it: JSON in, the registry's bytes path, JSON out.
 std::string call_function(const std::string& name, const std::string& json) {
@@ -119,6 +120,18 @@ TEST(JsonValuesTest, JsonThatDoesNotFitSaysWhatWasWrong) {
               HasSubstr("argument 1 must be json_test::Point; got the object {\"x\":1}"));
   EXPECT_THAT(error_of([&] { call_method(&shapes, "count", R"([["a", 2]])"); }),
               HasSubstr("argument 1 must be std::vector<std::string>"));
+}
+
+TEST(JsonValuesTest, HostileNestingIsRefusedBeforeItIsParsed) {
+  // 150,000 levels (300 KB) once overflowed the recursive parser's stack and killed the node.
+  std::string deep = "[1, " + std::string(150000, '[') + std::string(150000, ']') + "]";
+  EXPECT_THAT(error_of([&] { call_function("json_test::add", deep); }),
+              HasSubstr("nest 150001 levels deep; at most 128 are allowed"));
+  // Brackets inside strings are text, not nesting.
+  EXPECT_THAT(error_of([] {
+                call_function("json_test::repeat", "[\"" + std::string(1000, '[') + "\", 1, true]");
+              }),
+              Not(HasSubstr("levels deep")));
 }
 
 }  // namespace
