@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "concurry/cluster/common/auth.h"
 #include "tools/cli/call.h"
 #include "tools/cli/jobs.h"
 #include "tools/cli/launcher.h"
@@ -44,6 +45,7 @@ struct Args {
   std::string host = "127.0.0.1";
   std::string address = env("CONCURRY_ADDRESS");
   std::string token = env("CONCURRY_AUTH_TOKEN");
+  std::string token_file;  // --auth-token-file: read after parsing
   std::string resources;
   std::vector<std::string> worker_libs;
   bool json = false;
@@ -138,7 +140,9 @@ int start(const Args& a) {
     if (!a.resources.empty()) argv.insert(argv.end(), {"--resources", a.resources});
     for (const auto& lib : a.worker_libs) argv.insert(argv.end(), {"--worker-lib", lib});
   }
-  if (!a.token.empty()) argv.insert(argv.end(), {"--auth-token", a.token});
+  // The token reaches the daemon in its environment, never on its command line (`ps` shows
+  // argv to every user; /proc/PID/environ only to the owner).
+  if (!a.token.empty()) ::setenv("CONCURRY_AUTH_TOKEN", a.token.c_str(), 1);
   std::string log = state.file(name + ".log");
   concurry::cli::Launched launched;
   try {
@@ -240,11 +244,13 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false)
       ->check(CLI::ExistingFile);
   start_cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
+  start_cmd->add_option("--auth-token-file", a.token_file, "a file (mode 0600) holding the token");
   app.add_subcommand("stop", "stop the daemons `concurry start` started");
   auto* status_cmd = app.add_subcommand("status", "nodes, actors, pools and jobs of the cluster");
   status_cmd->add_option("--address", a.address, "the head (default: $CONCURRY_ADDRESS, or the "
                                                   "head started here)");
   status_cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
+  status_cmd->add_option("--auth-token-file", a.token_file, "a file (mode 0600) holding the token");
   status_cmd->add_flag("--json", a.json, "one JSON object, for scripts");
   auto* job_cmd = app.add_subcommand("job", "run programs on the cluster as jobs");
   job_cmd->require_subcommand(1);
@@ -266,6 +272,7 @@ int main(int argc, char** argv) {
     cmd->add_option("--address", a.address, "the head (default: $CONCURRY_ADDRESS, or the head "
                                             "started here)");
     cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
+    cmd->add_option("--auth-token-file", a.token_file, "a file (mode 0600) holding the token");
   }
   auto* submit_cmd = job_cmd->add_subcommand("submit", "run COMMAND ARGS... as a job (after --)");
   submit_cmd->add_option("--lib", a.worker_libs, "a worker library shipped with the job")
@@ -292,6 +299,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "concurry: error: %s (see concurry --help)\n", e.what());
     return 2;
+  }
+  if (!a.token_file.empty()) {
+    try {
+      a.token = concurry::internal::read_token_file(a.token_file);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "concurry: error: %s\n", e.what());
+      return 2;
+    }
   }
   if (start_cmd->parsed()) {
     if (a.head && !a.resources.empty()) {

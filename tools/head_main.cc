@@ -1,5 +1,6 @@
 // concurry-head: one per cluster. Node registry with heartbeats and cluster status.
-//   concurry-head --port 0 [--host 127.0.0.1] [--auth-token T] [--heartbeat-timeout 3]
+//   concurry-head --port 0 [--host 127.0.0.1] [--auth-token-file F] [--heartbeat-timeout 3]
+// (the token also comes from $CONCURRY_AUTH_TOKEN or --auth-token T)
 // Prints "concurry-head listening on HOST:PORT" as its first line; SIGTERM/SIGINT stop it.
 #include <signal.h>
 
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "concurry/cluster/common/auth.h"
 #include "concurry/cluster/common/stop_signals.h"
 #include "concurry/cluster/head/head_server.h"
 #include "concurry/core/errors.h"
@@ -25,6 +27,9 @@ int main(int argc, char** argv) {
   app.add_option("--host", config.host, "address to bind (loopback by default)");
   app.add_option("--auth-token", config.auth_token,
                  "shared token every RPC must carry (default: $CONCURRY_AUTH_TOKEN)");
+  std::string token_file;
+  app.add_option("--auth-token-file", token_file,
+                 "a file (mode 0600) holding the token, instead of it on the command line");
   app.add_option("--heartbeat-timeout", timeout,
                  "seconds of silence after which a node is declared dead")
       ->check(CLI::PositiveNumber);
@@ -35,6 +40,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "concurry-head: error: %s (see --help)\n", e.what());
     return 2;
+  }
+  if (!token_file.empty()) {
+    try {
+      config.auth_token = concurry::internal::read_token_file(token_file);
+    } catch (const concurry::Error& e) {
+      std::fprintf(stderr, "concurry-head: error: %s\n", e.what());
+      return 2;
+    }
   }
   config.heartbeat_timeout = concurry::Duration(timeout);
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "concurry/cluster/common/auth.h"
 #include "concurry/cluster/common/stop_signals.h"
 #include "concurry/cluster/node/node_agent.h"
 #include "concurry/cluster/node/node_server.h"
@@ -44,11 +45,15 @@ int main(int argc, char** argv) {
                  "(default $TMPDIR/concurry-libs-UID)");
   app.add_option("--auth-token", config.auth_token,
                  "shared token every RPC must carry (default: $CONCURRY_AUTH_TOKEN)");
+  std::string token_file;
+  app.add_option("--auth-token-file", token_file,
+                 "a file (mode 0600) holding the token, instead of it on the command line");
   app.add_option("--connect-timeout", connect_timeout, "seconds to wait for the head")
       ->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
     if (config.head.empty()) throw CLI::RequiredError("--head (or $CONCURRY_ADDRESS)");
+    if (!token_file.empty()) config.auth_token = concurry::internal::read_token_file(token_file);
     config.resources = resources.empty()
                            ? std::map<std::string, double>{{"cpu", static_cast<double>(
                                                                       std::thread::hardware_concurrency())}}

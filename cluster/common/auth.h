@@ -35,6 +35,11 @@ inline grpc::Status check_token(const grpc::ServerContext* context, const std::s
   return grpc::Status::OK;
 }
 
+// The token kept in `path` (its first line, trailing whitespace dropped), so that it need not
+// be on a command line (`ps` shows argv to every user). Throws InvalidOptionError naming the
+// file when it cannot be read, is empty, or is readable by its group or others.
+std::string read_token_file(const std::string& path);
+
 inline void add_token(grpc::ClientContext* context, const std::string& token) {
   if (!token.empty()) context->AddMetadata(kAuthHeader, "Bearer " + token);
 }

@@ -115,6 +115,50 @@ TEST_F(CliTest, StartStatusStop) {
   EXPECT_NE(gone.err.find("cannot reach the head at " + address), std::string::npos) << gone.err;
 }
 
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::string text;
+  std::getline(in, text, '\0');
+  return text;
+}
+
+// A token given in a file (or the environment) never shows on a daemon's command line, which
+// every local user can read with ps.
+TEST_F(CliTest, TokensComeFromPrivateFilesAndNeverShowOnCommandLines) {
+  const std::string secret = "tok-" + std::to_string(::getpid()) + "-never-on-argv";
+  std::string file = std::string(std::getenv("TEST_TMPDIR")) + "/token";
+  {
+    std::ofstream out(file);
+    out << secret << "\n";
+  }
+  ::chmod(file.c_str(), 0600);
+  CliRun head = concurry_cli("start --head --port 0 --auth-token-file " + file);
+  ASSERT_EQ(head.code, 0) << head.err;
+  CliRun node = concurry_cli("start --resources cpu=1 --auth-token-file " + file);
+  ASSERT_EQ(node.code, 0) << node.err;
+  for (const char* daemon : {"head", "node-1"}) {
+    std::string pid = slurp(state_ + "/" + daemon + ".pid");
+    ASSERT_FALSE(pid.empty()) << daemon;
+    std::string cmdline = slurp("/proc/" + std::to_string(std::stoi(pid)) + "/cmdline");
+    EXPECT_FALSE(cmdline.empty()) << daemon;
+    EXPECT_EQ(cmdline.find(secret), std::string::npos) << daemon << " shows the token on argv";
+  }
+  CliRun with = concurry_cli("status --auth-token-file " + file);
+  EXPECT_EQ(with.code, 0) << with.err;
+  EXPECT_NE(with.out.find("node-1"), std::string::npos) << with.out;
+  ::unsetenv("CONCURRY_AUTH_TOKEN");
+  CliRun without = concurry_cli("status");
+  EXPECT_EQ(without.code, 1);
+  EXPECT_NE(without.err.find("refused the auth token"), std::string::npos) << without.err;
+  ::chmod(file.c_str(), 0644);
+  CliRun open_file = concurry_cli("status --auth-token-file " + file);
+  EXPECT_EQ(open_file.code, 2);
+  EXPECT_NE(open_file.err.find("chmod 600"), std::string::npos) << open_file.err;
+  ::chmod(file.c_str(), 0600);
+  CliRun stop = concurry_cli("stop");  // stop needs no token: it signals its own daemons
+  EXPECT_EQ(stop.code, 0) << stop.err;
+}
+
 TEST_F(CliTest, BadInputIsOneLineAndANonZeroExit) {
   CliRun unknown = concurry_cli("frobnicate");
   EXPECT_EQ(unknown.code, 2);
