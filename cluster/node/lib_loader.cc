@@ -1,6 +1,7 @@
 #include "concurry/cluster/node/lib_loader.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,9 +21,45 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// The digest of the file at `path`, read without following a link; "" when unreadable.
+std::string file_digest(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string bytes;
+  char chunk[1 << 16];
+  ssize_t n;
+  while ((n = ::read(fd, chunk, sizeof chunk)) > 0) bytes.append(chunk, static_cast<size_t>(n));
+  ::close(fd);
+  return n < 0 ? "" : content_digest(bytes);
+}
+
 }  // namespace
 
 LibLoader::LibLoader(std::string cache_dir) : cache_dir_(std::move(cache_dir)) {}
+
+void LibLoader::check_cache_dir() const {
+  if (::mkdir(cache_dir_.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw ClusterError("cannot create the library cache " + cache_dir_ + ": " + std::strerror(errno));
+  }
+  struct stat st;
+  if (::lstat(cache_dir_.c_str(), &st) != 0) {
+    throw ClusterError("cannot read the library cache " + cache_dir_ + ": " + std::strerror(errno));
+  }
+  std::string refuse;
+  if (!S_ISDIR(st.st_mode)) {
+    refuse = "is not a directory (a link or a file)";
+  } else if (st.st_uid != ::geteuid()) {
+    refuse = "belongs to uid " + std::to_string(st.st_uid) + ", not to this node's uid " +
+             std::to_string(::geteuid());
+  } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    refuse = "is writable by its group or others";
+  }
+  if (!refuse.empty()) {
+    throw ClusterError("the library cache " + cache_dir_ + " " + refuse + "; a library there "
+                       "could be planted, so none is loaded from it (remove it, or give the node "
+                       "--lib-cache with a private directory)");
+  }
+}
 
 void LibLoader::open(const std::string& path, const std::string& label) {
   if (::dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
@@ -51,11 +88,12 @@ void LibLoader::ensure(const std::vector<std::string>& digests, const Fetch& fet
     if (hex.empty() || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
       throw ClusterError("malformed worker library digest '" + digest + "'");
     }
-    ::mkdir(cache_dir_.c_str(), 0700);
+    check_cache_dir();
     std::string path = cache_dir_ + "/" + hex + ".so";
     std::string name = hex.substr(0, 12) + ".so";
     std::string name_path = cache_dir_ + "/" + hex + ".name";
-    if (::access(path.c_str(), R_OK) == 0) {
+    // A cached copy is loaded only if its bytes still have the digest (hashed again now).
+    if (file_digest(path) == digest) {
       std::ifstream cached_name(name_path);
       std::getline(cached_name, name);
       if (name.empty()) name = hex.substr(0, 12) + ".so";

@@ -2,7 +2,10 @@
 // CONCURRY_WORKER / CONCURRY_FUNCTION registrations into this process's registry (the node
 // exports its own symbols, so a library built against the headers alone links to them).
 // Libraries given with --worker-lib are preloaded; libraries a client shipped are fetched by
-// digest on first use, checked, cached on disk and loaded once. Thread-safe. No gRPC here.
+// digest on first use, checked, cached on disk and loaded once. The cache directory must be
+// this user's own and closed to group and others (created 0700; another owner, a link, or group
+// or world write is refused), and a cached file is hashed again before dlopen: a file planted
+// or changed there is fetched afresh, never loaded. Thread-safe. No gRPC here.
 #ifndef CONCURRY_CLUSTER_NODE_LIB_LOADER_H_
 #define CONCURRY_CLUSTER_NODE_LIB_LOADER_H_
 
@@ -32,6 +35,8 @@ class LibLoader {
 
  private:
   void open(const std::string& path, const std::string& label);
+  // Creates the cache directory or checks the one there; throws ClusterError saying why not.
+  void check_cache_dir() const;
 
   std::string cache_dir_;
   mutable std::mutex mu_;
