@@ -64,6 +64,8 @@ class ClusterClient {
   // Best effort: the head frees the actor's resources and the node stops it.
   void stop_actor(const std::string& actor_id);
   const std::string& address() const;
+  // True once shutdown() ended this session.
+  bool closed() const;
 
  private:
   void close();

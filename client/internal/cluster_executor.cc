@@ -89,8 +89,13 @@ class ActorLink final : public CallStream::Caller,
     }
     if (where_ == Where::kGone) {
       std::string why = gone_;
+      bool stopped = gone_stopped_;
       lock.unlock();
-      calls_->orphaned(std::move(task), why);
+      if (stopped) {
+        calls_->stopped(std::move(task), why);
+      } else {
+        calls_->orphaned(std::move(task), why);
+      }
       return;
     }
     auto connection = placed_.connection;
@@ -123,16 +128,27 @@ class ActorLink final : public CallStream::Caller,
   void relocate(const std::string& lost_node) {
     ClusterClient::Placed found;
     std::string failure;
+    bool stopped = false;  // the actor's end is a stop (shutdown, its handle), not a crash
     try {
       found = client_->lookup_actor(actor_id(), /*by_name=*/false, kRestartWait, lost_node);
-      if (found.state != "ALIVE") {
+      if (found.state == "STOPPED") {
+        stopped = true;
+        failure = "actor " + found.actor_id + " (" + name_ + ") was stopped while the connection "
+                  "to its node " + lost_node + " was lost (" +
+                  (client_->closed() ? "concurry::shutdown() ended this client's session"
+                                     : "its handle or its session stopped it") + ")";
+      } else if (found.state != "ALIVE") {
         failure = "actor " + found.actor_id + " (" + name_ + ") is " + found.state +
                   " after its node " + lost_node + " was lost (restarts: " +
                   std::to_string(found.max_restarts) + " allowed, all used)";
       }
     } catch (const std::exception& e) {
-      failure = std::string("actor ") + actor_id() + " (" + name_ + ") could not be found again "
-                "after the connection to its node " + lost_node + " was lost: " + e.what();
+      stopped = client_->closed();
+      failure = stopped ? "disconnected from the cluster (concurry::shutdown()) while actor " +
+                              actor_id() + " (" + name_ + ") was being found again"
+                        : std::string("actor ") + actor_id() + " (" + name_ +
+                              ") could not be found again after the connection to its node " +
+                              lost_node + " was lost: " + e.what();
     }
     std::vector<std::unique_ptr<RemoteCallTask>> parked;
     {
@@ -143,6 +159,7 @@ class ActorLink final : public CallStream::Caller,
         where_ = Where::kReady;
       } else {
         gone_ = failure;
+        gone_stopped_ = stopped;
         where_ = Where::kGone;
       }
       parked.swap(parked_);
@@ -158,6 +175,7 @@ class ActorLink final : public CallStream::Caller,
   Where where_ = Where::kReady;                          // guarded by mu_
   std::vector<std::unique_ptr<RemoteCallTask>> parked_;  // guarded by mu_
   std::string gone_;                                     // guarded by mu_
+  bool gone_stopped_ = false;                            // guarded by mu_: stopped, not lost
 };
 
 class ClusterExecutor final : public Executor {

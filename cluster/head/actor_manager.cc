@@ -1,5 +1,7 @@
 #include "concurry/cluster/head/actor_manager.h"
 
+#include <set>
+
 #include "concurry/cluster/common/auth.h"
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/core/errors.h"
@@ -13,6 +15,12 @@ ResourceMap required_of(const proto::CreateActorRequest& request) {
   ResourceMap required(request.resources().begin(), request.resources().end());
   if (required.empty()) required["cpu"] = 1;
   return required;
+}
+
+// A node failed the head (unreachable, or it refused): FAILED_PRECONDITION, so that the client
+// does not take it for its own connection to the head failing (UNAVAILABLE) and blame the head.
+grpc::Status node_failure(const std::string& why) {
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, why);
 }
 
 std::string what_of(const proto::CreateActorRequest& request) {
@@ -56,57 +64,77 @@ grpc::Status ActorManager::construct(const proto::CreateActorRequest& request,
   } catch (const std::exception& e) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
   }
-  {
-    std::lock_guard<std::mutex> lock(placement_mu_);
-    sweep_locked(Clock::now());
-    try {
-      *node_id = placement_.place(required, strategy);
-    } catch (const ResourcesBusyError& e) {
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, e.what());  // busy, not never
-    } catch (const std::exception& e) {
-      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
+  // A node that cannot be reached (killed, not yet declared dead) is passed over: the actor goes
+  // to the next node that fits, and only when none is left does the creation fail.
+  std::set<std::string> unreachable;
+  std::string first_failure;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(placement_mu_);
+      sweep_locked(Clock::now());
+      try {
+        *node_id = placement_.place(required, strategy, unreachable);
+      } catch (const ResourcesBusyError& e) {
+        if (!first_failure.empty()) return node_failure(first_failure);
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, e.what());  // busy, not never
+      } catch (const std::exception& e) {
+        if (!first_failure.empty()) return node_failure(first_failure);
+        return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
+      }
+      *address = address_of(*node_id);
     }
-    *address = address_of(*node_id);
-  }
-  if (!request.shared_limits_key().empty()) {
-    try {
-      limits_.attach(actor_id, request.shared_limits_key(), request.shared_limits());
-    } catch (const std::exception& e) {
+    if (!request.shared_limits_key().empty()) {
+      try {
+        limits_.attach(actor_id, request.shared_limits_key(), request.shared_limits());
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(placement_mu_);
+        placement_.release(*node_id, required);
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            std::string("shared limits: ") + e.what());
+      }
+    }
+    proto::CreateActorRequest forward = request;
+    forward.set_actor_id(actor_id);
+    grpc::ClientContext call;
+    add_token(&call, token_);
+    call.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(2));
+    grpc::Status status = node_stub(*node_id, *address).CreateActor(&call, forward, reply);
+    bool constructed = false;
+    if (status.ok()) {
+      try {
+        constructed = decode_reply(reply->init_reply()).ok;
+      } catch (const std::exception&) {
+      }
+    }
+    if (!constructed) {
+      limits_.detach(actor_id);
       std::lock_guard<std::mutex> lock(placement_mu_);
       placement_.release(*node_id, required);
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          std::string("shared limits: ") + e.what());
     }
-  }
-  proto::CreateActorRequest forward = request;
-  forward.set_actor_id(actor_id);
-  grpc::ClientContext call;
-  add_token(&call, token_);
-  call.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(2));
-  grpc::Status status = node_stub(*node_id, *address).CreateActor(&call, forward, reply);
-  bool constructed = false;
-  if (status.ok()) {
-    try {
-      constructed = decode_reply(reply->init_reply()).ok;
-    } catch (const std::exception&) {
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      if (first_failure.empty()) {
+        first_failure = "no node could be reached to create " + what_of(request) + " (first: " +
+                        *node_id + " at " + *address + ": " + status.error_message() + ")";
+      }
+      unreachable.insert(*node_id);
+      continue;
     }
-  }
-  if (!constructed) {
-    limits_.detach(actor_id);
-    std::lock_guard<std::mutex> lock(placement_mu_);
-    placement_.release(*node_id, required);
-  }
-  if (!status.ok()) {
-    return grpc::Status(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION
-                            ? grpc::StatusCode::FAILED_PRECONDITION
-                            : grpc::StatusCode::UNAVAILABLE,
-                        *node_id + " at " + *address + " could not create " + what_of(request) +
-                            ": " + status.error_message());
+    if (!status.ok()) {
+      return node_failure(*node_id + " at " + *address + " could not create " + what_of(request) +
+                          ": " + status.error_message());
+    }
+    if (!constructed) {
+      reply->set_actor_id(actor_id);
+      reply->set_node_id(*node_id);
+      reply->set_node_address(*address);
+      return grpc::Status(grpc::StatusCode::ABORTED, "");
+    }
+    break;
   }
   reply->set_actor_id(actor_id);
   reply->set_node_id(*node_id);
   reply->set_node_address(*address);
-  return constructed ? grpc::Status::OK : grpc::Status(grpc::StatusCode::ABORTED, "");
+  return grpc::Status::OK;
 }
 
 grpc::Status ActorManager::create(const proto::CreateActorRequest& request,

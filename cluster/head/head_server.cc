@@ -1,5 +1,7 @@
 #include "concurry/cluster/head/head_server.h"
 
+#include "concurry/cluster/head/session_table.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include <unistd.h>
@@ -29,7 +31,8 @@ class HeadService final : public proto::Head::Service {
  public:
   HeadService(NodeRegistry& registry, std::string token, std::string jobs_dir)
       : registry_(registry), token_(token), actors_(registry, libs_, token), pools_(actors_, token),
-        jobs_(std::move(jobs_dir)) {}
+        jobs_(std::move(jobs_dir)),
+        sessions_(std::min(registry.timeout(), Duration(2.0))) {}
 
   JobManager& jobs() { return jobs_; }
 
@@ -111,10 +114,12 @@ class HeadService final : public proto::Head::Service {
 
   // Open while the client is connected; its end (the client left, or died) stops the
   // session's unnamed actors.
-  grpc::Status OpenSession(grpc::ServerContext* context, const proto::SessionRequest*,
+  // A client's session stream. When it closes, the session waits out the grace for the client
+  // to resume it (a broken connection is not a departed client); EndSession ends it at once.
+  grpc::Status OpenSession(grpc::ServerContext* context, const proto::SessionRequest* request,
                            grpc::ServerWriter<proto::SessionEvent>* writer) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
-    std::string id = "session-" + std::to_string(next_session_.fetch_add(1));
+    std::string id = sessions_.attach(request->resume_id());
     proto::SessionEvent hello;
     hello.set_session_id(id);
     if (writer->Write(hello)) {
@@ -123,9 +128,27 @@ class HeadService final : public proto::Head::Service {
         sessions_cv_.wait_for(lock, std::chrono::milliseconds(100));
       }
     }
+    sessions_.detach(id, Clock::now());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status EndSession(grpc::ServerContext* context, const proto::SessionRequest* request,
+                          proto::SessionEvent* reply) override {
+    if (auto s = check_token(context, token_); !s.ok()) return s;
+    if (sessions_.end(request->resume_id())) session_ended(request->resume_id());
+    reply->set_session_id(request->resume_id());
+    return grpc::Status::OK;
+  }
+
+  // Sessions whose client did not come back within the grace end: their unnamed actors and
+  // pools are stopped.
+  void sweep_sessions(Clock::time_point now) {
+    for (const auto& id : sessions_.sweep(now)) session_ended(id);
+  }
+
+  void session_ended(const std::string& id) {
     pools_.session_ended(id);
     actors_.session_ended(id);
-    return grpc::Status::OK;
   }
 
   grpc::Status CreatePool(grpc::ServerContext* context, const proto::CreatePoolRequest* request,
@@ -297,7 +320,8 @@ class HeadService final : public proto::Head::Service {
   ActorManager actors_;
   PoolManager pools_;
   JobManager jobs_;
-  std::atomic<uint64_t> next_session_{1};
+  // A client whose session stream broke has this long to resume it.
+  SessionTable sessions_;
   std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;
   bool stopping_ = false;  // guarded by sessions_mu_
@@ -343,6 +367,7 @@ std::string HeadServer::start() {
       lock.unlock();
       impl->service.actors().sweep(Clock::now());
       impl->service.actors().run_restarts();  // node RPCs: outside the head's locks
+      impl->service.sweep_sessions(Clock::now());
       lock.lock();
     }
   });

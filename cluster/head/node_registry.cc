@@ -21,6 +21,17 @@ bool NodeRegistry::heartbeat(const std::string& node_id, Clock::time_point now) 
 std::vector<std::string> NodeRegistry::sweep(Clock::time_point now) {
   std::vector<std::string> died;
   std::lock_guard<std::mutex> lock(mu_);
+  bool stalled = last_sweep_ != Clock::time_point() && now - last_sweep_ > stall_gap();
+  last_sweep_ = now;
+  if (stalled) {
+    // The head itself did not run (paused, starved): the heartbeats sent meanwhile still wait
+    // unread in its sockets. Silence the head caused kills nobody: every node starts afresh.
+    // (Safe for fencing: a node's lease only ever ends before the head would declare it dead.)
+    for (auto& [id, node] : nodes_) {
+      if (node.alive) node.last_heartbeat = now;
+    }
+    return died;
+  }
   for (auto& [id, node] : nodes_) {
     if (node.alive && now - node.last_heartbeat > timeout_) {
       node.alive = false;

@@ -1,9 +1,11 @@
 // NodeRegistry: the head's view of its nodes — who registered, with which resources, and who
-// is alive. A node silent for longer than the heartbeat timeout is declared dead. Time comes
-// from the caller (tests pass their own). Thread-safe. No gRPC here.
+// is alive. A node silent for longer than the heartbeat timeout is declared dead — unless the
+// head itself was the one not listening. Time comes from the caller (tests pass their own).
+// Thread-safe. No gRPC here.
 #ifndef CONCURRY_CLUSTER_HEAD_NODE_REGISTRY_H_
 #define CONCURRY_CLUSTER_HEAD_NODE_REGISTRY_H_
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <string>
@@ -30,8 +32,11 @@ class NodeRegistry {
                   Clock::time_point now);
   // Records a heartbeat; false when the node is unknown or was declared dead.
   bool heartbeat(const std::string& node_id, Clock::time_point now);
-  // Declares nodes silent past the timeout dead; returns the ids newly declared dead.
+  // Declares nodes silent past the timeout dead; returns the ids newly declared dead. Called
+  // often (the head's sweeper: every 200 ms): a gap between sweeps over stall_gap() means the
+  // head itself stood still, and then no one is declared dead — every node's silence restarts.
   std::vector<std::string> sweep(Clock::time_point now);
+  Duration stall_gap() const { return std::max(timeout_ / 2, Duration(0.5)); }
   std::vector<NodeRecord> nodes() const;
   Duration timeout() const { return timeout_; }
 
@@ -40,6 +45,7 @@ class NodeRegistry {
   mutable std::mutex mu_;
   std::map<std::string, NodeRecord> nodes_;  // guarded by mu_
   int next_id_ = 1;                          // guarded by mu_
+  Clock::time_point last_sweep_{};           // guarded by mu_
 };
 
 }  // namespace concurry::internal

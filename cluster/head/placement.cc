@@ -42,10 +42,11 @@ bool PlacementTable::fits(const Node& node, const ResourceMap& required) const {
   return true;
 }
 
-std::string PlacementTable::place(const ResourceMap& required, Placement strategy) {
+std::string PlacementTable::place(const ResourceMap& required, Placement strategy,
+                                  const std::set<std::string>& exclude) {
   Node* best = nullptr;
   for (auto& node : nodes_) {
-    if (!fits(node, required)) continue;
+    if (exclude.count(node.id) || !fits(node, required)) continue;
     bool better = !best || (strategy == Placement::kSpread ? node.actors < best->actors
                                                            : node.actors > best->actors);
     if (better) best = &node;

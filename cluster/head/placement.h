@@ -7,6 +7,7 @@
 #define CONCURRY_CLUSTER_HEAD_PLACEMENT_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,9 @@ class PlacementTable {
   void remove_node(const std::string& node_id);
 
   // Reserves `required` on a node and returns its id.
-  std::string place(const ResourceMap& required, Placement strategy);
+  // `exclude`: nodes not to use this time (one that could not be reached a moment ago).
+  std::string place(const ResourceMap& required, Placement strategy,
+                    const std::set<std::string>& exclude = {});
   // Gives back what an actor placed on `node_id` held.
   void release(const std::string& node_id, const ResourceMap& required);
 

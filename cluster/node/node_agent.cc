@@ -93,6 +93,8 @@ std::string NodeAgent::register_with_head() {
 }
 
 void NodeAgent::heartbeat_until(const std::atomic<bool>& stop) {
+  auto last_ok = Clock::now();
+  auto patience = std::chrono::duration_cast<Clock::duration>(impl_->config.connect_timeout);
   while (!stop.load()) {
     grpc::ClientContext context;
     impl_->prepare(context);
@@ -101,7 +103,18 @@ void NodeAgent::heartbeat_until(const std::atomic<bool>& stop) {
     proto::HeartbeatReply reply;
     auto sent = Clock::now();  // the lease counts from here: the head saw it no sooner
     grpc::Status status = impl_->head->Heartbeat(&context, request, &reply);
-    if (!status.ok()) throw ClusterError(impl_->explain(status));
+    if (!status.ok()) {
+      // A broken connection (the head restarting, a heartbeat in flight when it went) is tried
+      // again until the connect timeout has passed since the last answer; a refusal is final.
+      bool transient = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+      if (!transient || Clock::now() - last_ok >= patience) {
+        throw ClusterError(impl_->explain(status));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    last_ok = Clock::now();
     if (!reply.known()) {
       if (impl_->config.lease) impl_->config.lease->revoke();  // fenced before anything more runs
       throw ClusterError("head " + impl_->config.head + " declared node " + impl_->node_id +

@@ -27,6 +27,19 @@ TEST(NodeRegistryTest, SilentNodesAreDeclaredDeadAndForgotten) {
   EXPECT_TRUE(registry.sweep(t0 + 1800ms).empty());  // reported once
 }
 
+TEST(NodeRegistryTest, AHeadThatStoodStillDeclaresNobodyDeadForItsOwnSilence) {
+  NodeRegistry registry(Duration(1.5));
+  auto t0 = Clock::time_point(100s);
+  std::string a = registry.add("a:1", {{"cpu", 2}}, t0);
+  EXPECT_TRUE(registry.sweep(t0 + 200ms).empty());
+  // The head was paused for 3 s: no sweep, and no heartbeat read, meanwhile.
+  EXPECT_TRUE(registry.sweep(t0 + 3200ms).empty()) << "a paused head killed its nodes";
+  EXPECT_TRUE(registry.heartbeat(a, t0 + 3300ms));  // the queued heartbeat, read at last
+  // Silence after the head runs again still counts, swept at the usual pace.
+  for (auto t = t0 + 3500ms; t < t0 + 4800ms; t += 200ms) EXPECT_TRUE(registry.sweep(t).empty());
+  EXPECT_TRUE(registry.sweep(t0 + 4900ms) == std::vector<std::string>{a});
+}
+
 TEST(NodeResourcesTest, ParsesAndRefusesClearly) {
   auto r = parse_resources("cpu=4,gpu=0,mem_gb=8.5,custom=2");
   EXPECT_EQ(r.size(), 4u);
@@ -35,6 +48,8 @@ TEST(NodeResourcesTest, ParsesAndRefusesClearly) {
   EXPECT_THROW(parse_resources("cpu=four"), InvalidOptionError);
   EXPECT_THROW(parse_resources("=4"), InvalidOptionError);
   EXPECT_THROW(parse_resources("cpu=-1"), InvalidOptionError);
+  EXPECT_THROW(parse_resources("cpu=nan"), InvalidOptionError);
+  EXPECT_THROW(parse_resources("cpu=inf"), InvalidOptionError);
 }
 
 }  // namespace
