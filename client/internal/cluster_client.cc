@@ -1,5 +1,7 @@
 #include "concurry/client/internal/cluster_client.h"
 
+#include "concurry/client/internal/client_session.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
@@ -51,107 +53,7 @@ struct ClusterClient::Impl {
   std::unique_ptr<EmbeddedCluster> embedded;
   std::unique_ptr<proto::Head::Stub> head;
   std::vector<std::string> libs;  // digests
-  // The session stream: open while we are connected. When it breaks (the head paused, the
-  // network blinked) it is opened again with the same id, within the head's grace, so the
-  // session's actors stay; shutdown() ends it (EndSession), and the head stops our unnamed
-  // actors and pools.
-  std::mutex session_mu;                                 // guards the two below
-  std::unique_ptr<grpc::ClientContext> session_context;  // the stream open now
-  std::unique_ptr<grpc::ClientReader<proto::SessionEvent>> session;
-  std::string session_id;  // written by open_session (the reader thread after start-up)
-  std::thread session_reader;
-
-  // Opens (or resumes) the session stream and reads its hello.
-  grpc::Status open_session(Duration wait) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    add_token(context.get(), token);
-    context->set_wait_for_ready(true);
-    proto::SessionRequest request;
-    {
-      std::lock_guard<std::mutex> lock(session_mu);
-      request.set_resume_id(session_id);
-    }
-    // The hello bounds the wait (a deadline would end the stream itself later): the call is
-    // cancelled after `wait` — while it starts (waiting for the head) or waits for the hello.
-    std::atomic<bool> greeted{false};
-    grpc::ClientContext* raw = context.get();
-    std::thread watchdog([raw, &greeted, wait] {
-      auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(wait);
-      while (!greeted.load() && Clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-      if (!greeted.load()) raw->TryCancel();
-    });
-    auto reader = head->OpenSession(context.get(), request);
-    proto::SessionEvent hello;
-    bool ok = reader->Read(&hello);
-    greeted.store(true);
-    watchdog.join();
-    if (!ok) return reader->Finish();
-    std::lock_guard<std::mutex> lock(session_mu);
-    if (!session_id.empty() && hello.session_id() != session_id) {
-      std::fprintf(stderr, "concurry: the head at %s had ended session %s (its unnamed actors "
-                           "and pools were stopped); continuing as %s\n",
-                   address.c_str(), session_id.c_str(), hello.session_id().c_str());
-    }
-    session_id = hello.session_id();
-    session_context = std::move(context);
-    session = std::move(reader);
-    return grpc::Status::OK;
-  }
-
-  // The reader thread: holds the stream open, and opens it again when it breaks, until closed.
-  void keep_session() {
-    while (true) {
-      proto::SessionEvent event;
-      while (session->Read(&event)) {
-      }
-      session->Finish();
-      int backoff_ms = 50;
-      while (true) {
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          if (closed) return;
-        }
-        bool reopened = open_session(Duration(2.0)).ok();
-        bool closing;
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          closing = closed;
-        }
-        if (reopened && !closing) break;
-        if (closing) {
-          if (reopened) {  // shutdown() came while this reopened: that session ends too
-            end_session();
-            session->Finish();
-          }
-          return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
-        backoff_ms = std::min(backoff_ms * 2, 500);
-      }
-    }
-  }
-
-  std::string current_session() {
-    std::lock_guard<std::mutex> lock(session_mu);
-    return session_id;
-  }
-
-  // shutdown(): the head ends the session now (not after the grace), then the stream ends.
-  void end_session() {
-    proto::SessionRequest request;
-    {
-      std::lock_guard<std::mutex> lock(session_mu);
-      request.set_resume_id(session_id);
-    }
-    grpc::ClientContext context;
-    prepare(context, Duration(5.0));
-    proto::SessionEvent ignored;
-    head->EndSession(&context, request, &ignored);  // best effort: the grace ends it otherwise
-    std::lock_guard<std::mutex> lock(session_mu);
-    if (session_context) session_context->TryCancel();
-  }
+  std::unique_ptr<ClientSession> session;  // open while we are connected
   std::mutex mu;
   std::map<std::string, std::shared_ptr<CallStream>> nodes;  // guarded by mu
   std::shared_ptr<CallStream> pools;                          // guarded by mu: to the head
@@ -248,10 +150,10 @@ ClusterClient::ClusterClient(const ConnectOptions& options) : impl_(std::make_un
     }
   }
   if (!c.embedded) c.upload(libs);  // the embedded node has our classes already
-  grpc::Status opened = c.open_session(Duration(c.timeout));
+  c.session = std::make_unique<ClientSession>(c.head.get(), c.token, c.address);
+  grpc::Status opened = c.session->open(Duration(c.timeout));
   if (!opened.ok()) c.fail(opened, "opening a session");
-  Impl* impl = impl_.get();
-  c.session_reader = std::thread([impl] { impl->keep_session(); });
+  c.session->start();
 }
 
 ClusterClient::~ClusterClient() { close(); }
@@ -265,10 +167,7 @@ void ClusterClient::close() {
     if (impl_->pools) nodes["head"] = std::move(impl_->pools);
   }
   for (auto& [address, connection] : nodes) connection->close();
-  if (impl_->session_reader.joinable()) {
-    impl_->end_session();  // the head stops this session's unnamed actors now
-    impl_->session_reader.join();
-  }
+  if (impl_->session) impl_->session->end();  // the head stops our unnamed actors now
   impl_->embedded.reset();
 }
 
@@ -313,7 +212,7 @@ proto::CreateActorRequest actor_request(const RemoteSpec& spec, const ResolvedOp
 ClusterClient::Placed ClusterClient::create_actor(const RemoteSpec& spec,
                                                   const ResolvedOptions& options) {
   Impl& c = *impl_;
-  proto::CreateActorRequest request = actor_request(spec, options, c.current_session(), c.libs);
+  proto::CreateActorRequest request = actor_request(spec, options, c.session->id(), c.libs);
   proto::CreateActorReply reply;
   grpc::ClientContext context;
   c.prepare(context, Duration(150.0));  // constructors may take their time
@@ -335,7 +234,7 @@ ClusterClient::Pool ClusterClient::create_pool(const RemoteSpec& spec,
                                               const ResolvedOptions& options) {
   Impl& c = *impl_;
   proto::CreatePoolRequest request;
-  *request.mutable_member() = actor_request(spec, options, c.current_session(), c.libs);
+  *request.mutable_member() = actor_request(spec, options, c.session->id(), c.libs);
   request.mutable_member()->clear_name();
   request.set_size(static_cast<uint32_t>(options.max_workers));
   request.set_algorithm(std::string(to_string(options.load_balancing)));

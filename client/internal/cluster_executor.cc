@@ -18,6 +18,7 @@
 
 #include "concurry/client/internal/cluster_client.h"
 #include "concurry/cluster/common/call_stream.h"
+#include "concurry/cluster/common/remote_calls_caller.h"
 #include "concurry/core/errors.h"
 #include "concurry/core/wire.h"
 #include "concurry/runtime/internal/executor.h"
@@ -33,7 +34,7 @@ constexpr Duration kRestartWait{60.0};
 
 // The transport of one actor's calls: where the actor is (a restart moves it), and the stream
 // its calls go out on.
-class ActorLink final : public CallStream::Caller,
+class ActorLink final : public RemoteCallsCaller,
                         public RemoteCalls::Transport,
                         public std::enable_shared_from_this<ActorLink> {
  public:
@@ -51,14 +52,6 @@ class ActorLink final : public CallStream::Caller,
   std::string actor_id() const {
     std::lock_guard<std::mutex> lock(mu_);
     return placed_.actor_id;
-  }
-
-  void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) override {
-    calls_->replied(std::move(task), reply);
-  }
-
-  void unsent(std::unique_ptr<RemoteCallTask> task, std::exception_ptr error) override {
-    calls_->failed(std::move(task), std::move(error));
   }
 
   void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why, bool stopped) override {
@@ -168,7 +161,6 @@ class ActorLink final : public CallStream::Caller,
   }
 
   std::shared_ptr<ClusterClient> client_;
-  std::shared_ptr<RemoteCalls> calls_;
   mutable std::mutex mu_;
   ClusterClient::Placed placed_;  // guarded by mu_ (a restart moves the actor)
   std::string name_;

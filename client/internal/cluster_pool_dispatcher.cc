@@ -9,6 +9,7 @@
 
 #include "concurry/client/internal/cluster_client.h"
 #include "concurry/cluster/common/call_stream.h"
+#include "concurry/cluster/common/remote_calls_caller.h"
 #include "concurry/core/errors.h"
 #include "concurry/core/wire.h"
 #include "concurry/runtime/internal/dispatcher.h"
@@ -20,7 +21,7 @@ namespace {
 
 // The transport of a pool's calls: the session's pool stream to the head (replaced when it
 // breaks). Outcomes go through RemoteCalls, as for single actors; the head holds the slots.
-class PoolLink final : public CallStream::Caller,
+class PoolLink final : public RemoteCallsCaller,
                        public RemoteCalls::Transport,
                        public std::enable_shared_from_this<PoolLink> {
  public:
@@ -49,14 +50,6 @@ class PoolLink final : public CallStream::Caller,
   }
   RemoteCalls& calls() { return *calls_; }
 
-  void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) override {
-    calls_->replied(std::move(task), reply);
-  }
-
-  void unsent(std::unique_ptr<RemoteCallTask> task, std::exception_ptr error) override {
-    calls_->failed(std::move(task), std::move(error));
-  }
-
   void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why, bool stopped) override {
     if (stopped) {
       calls_->stopped(std::move(task),
@@ -74,7 +67,6 @@ class PoolLink final : public CallStream::Caller,
   std::shared_ptr<ClusterClient> client_;
   uint64_t pool_ref_;
   std::string what_;
-  std::shared_ptr<RemoteCalls> calls_;
   std::atomic<std::shared_ptr<CallStream>> stream_;
 };
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "concurry/cluster/common/call_stream.h"
+#include "concurry/cluster/common/remote_calls_caller.h"
 #include "concurry/cluster/head/forwarded_call.h"
 #include "concurry/cluster/head/pool_manager.h"
 #include "concurry/core/errors.h"
@@ -118,17 +119,12 @@ struct PoolManager::Pool : std::enable_shared_from_this<Pool> {
 
 // What becomes of a forwarded call at one member: its member's RemoteCalls decides (retries are
 // the client's); a lost member is taken out of the pool and looked up again.
-class MemberCaller final : public CallStream::Caller {
+class MemberCaller final : public RemoteCallsCaller {
  public:
-  MemberCaller(std::shared_ptr<RemoteCalls> calls, size_t member)
-      : calls_(std::move(calls)), member_(member) {}
+  MemberCaller(std::shared_ptr<RemoteCalls> calls, size_t member) : member_(member) {
+    calls_ = std::move(calls);
+  }
 
-  void replied(std::unique_ptr<RemoteCallTask> task, const Bytes& reply) override {
-    calls_->replied(std::move(task), reply);
-  }
-  void unsent(std::unique_ptr<RemoteCallTask> task, std::exception_ptr error) override {
-    calls_->failed(std::move(task), std::move(error));
-  }
   void lost(std::unique_ptr<RemoteCallTask> task, const std::string& why, bool stopped) override {
     if (stopped) {
       calls_->stopped(std::move(task), "the head is stopping");
@@ -142,7 +138,6 @@ class MemberCaller final : public CallStream::Caller {
   std::function<void(size_t)> on_lost_;
 
  private:
-  std::shared_ptr<RemoteCalls> calls_;
   size_t member_;
 };
 
