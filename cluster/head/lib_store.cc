@@ -5,7 +5,26 @@
 
 namespace concurry::internal {
 
+namespace {
+
+// A library's name becomes a file name (a job's libs/ directory): one plain component only.
+bool plain_file_name(const std::string& name) {
+  if (name.empty() || name.size() > 255 || name == "." || name == "..") return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-' || c == '+' || c == ' ';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void LibStore::put(const std::string& digest, std::string name, std::string content) {
+  if (!plain_file_name(name)) {
+    throw InvalidOptionError("library name '" + name.substr(0, 80) + "' is not a plain file name "
+                             "(letters, digits, spaces and . _ - + only, at most 255; no '/', ':' or '..')");
+  }
   std::string actual = content_digest(content);
   if (actual != digest) {
     throw InvalidOptionError("library '" + name + "' does not match its digest: sent " + digest +

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "concurry/concurry.h"
+#include "concurry/cluster/common/digest.h"
 #include "concurry/core/serialization.h"
 #include "concurry/core/wire.h"
 #include "tests/integration/cluster_fixture.h"
@@ -220,6 +221,18 @@ TEST(ClusterAdmissionTest, HostileNumbersAndReusedIdsAreRefused) {
   grpc::Status s = head->CreatePool(bounded(context), pool, &pooled);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("1 to 100000 members"), std::string::npos) << s.error_message();
+
+  // A library name that would leave the jobs directory is refused before anything is stored.
+  concurry::proto::UploadLibRequest upload;
+  upload.set_name("../../../../tmp/x/owned.txt");
+  upload.set_content("not a library");
+  upload.set_digest(concurry::internal::content_digest(upload.content()));
+  concurry::proto::UploadLibReply uploaded;
+  grpc::ClientContext upload_context;
+  s = head->UploadLib(bounded(upload_context), upload, &uploaded);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("is not a plain file name"), std::string::npos)
+      << s.error_message();
 
   // A node asked directly to create an actor id it already hosts refuses the second.
   auto reply = status(c.address, "");
