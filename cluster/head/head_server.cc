@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "concurry/cluster/common/auth.h"
+#include "concurry/cluster/common/private_dir.h"
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/cluster/head/actor_manager.h"
 #include "concurry/cluster/head/job_manager.h"
@@ -334,11 +335,11 @@ struct HeadServer::Impl {
       : config(std::move(c)), registry(config.heartbeat_timeout),
         service(registry, config.auth_token, jobs_dir(config)) {}
 
+  // Jobs' files live in a directory only this user can change: a given one is checked now;
+  // without one, JobManager makes a fresh one at the first job (a name nobody can predict).
   static std::string jobs_dir(const HeadConfig& c) {
-    if (!c.jobs_dir.empty()) return c.jobs_dir;
-    const char* tmp = std::getenv("TMPDIR");
-    return std::string(tmp && *tmp ? tmp : "/tmp") + "/concurry-jobs-" +
-           std::to_string(::getuid()) + "-" + std::to_string(::getpid());
+    if (!c.jobs_dir.empty()) ensure_private_dir(c.jobs_dir, "jobs directory");
+    return c.jobs_dir;
   }
 
   HeadConfig config;

@@ -16,7 +16,9 @@ struct HeadConfig {
   int port = 0;
   std::string auth_token;
   Duration heartbeat_timeout{3.0};
-  std::string jobs_dir;  // "" = $TMPDIR/concurry-jobs-<uid>-<pid>
+  std::string jobs_dir;  // "" = a fresh $TMPDIR/concurry-jobs-<uid>-XXXXXX (0700) at the first
+                         // job; a given one must be this user's own, not a link, closed to
+                         // group/world write
 };
 
 class HeadServer {

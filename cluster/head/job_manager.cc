@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "concurry/cluster/common/private_dir.h"
 #include "concurry/core/errors.h"
 
 namespace concurry::internal {
@@ -22,13 +23,25 @@ void make_dirs(const std::string& path) {
   }
 }
 
+// Writes a new file of a job: never through a link, never over a file already there (a job's
+// directory is fresh, so anything in the way was not put there by this head).
 void write_file(const std::string& path, const std::string& content, bool executable) {
   make_dirs(path.substr(0, path.rfind('/')));
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  if (!out) throw Error("cannot write " + path + ": " + std::strerror(errno));
-  out.close();
-  if (executable) ::chmod(path.c_str(), 0700);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  executable ? 0700 : 0600);
+  if (fd < 0) throw Error("cannot write " + path + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      throw Error("cannot write " + path + ": " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
 }
 
 }  // namespace
@@ -90,7 +103,15 @@ std::string JobManager::submit(const JobSpec& spec) {
     token = token_;
   }
   job->argv = spec.argv;
-  job->dir = jobs_dir_ + "/" + job->id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Made at the first job: mkdtemp (0700, a name nobody can predict), so that no other user
+    // can have planted links or files where the head writes jobs' files.
+    if (jobs_dir_.empty()) {
+      jobs_dir_ = make_private_temp_dir("concurry-jobs-" + std::to_string(::getuid()) + "-");
+    }
+    job->dir = jobs_dir_ + "/" + job->id;
+  }
   std::string work = job->dir + "/work";
   make_dirs(work);
   for (const auto& f : spec.files) write_file(work + "/" + f.path, f.content, f.executable);

@@ -65,7 +65,7 @@ class JobManager {
   void watch(const std::shared_ptr<Job>& job);
   JobState snapshot(const Job& job) const;
 
-  std::string jobs_dir_;
+  std::string jobs_dir_;  // guarded by mu_: "" until the first job makes a private one
   std::string head_address_, token_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;  // guarded by mu_

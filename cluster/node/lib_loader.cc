@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "concurry/cluster/common/digest.h"
+#include "concurry/cluster/common/private_dir.h"
 #include "concurry/core/errors.h"
 
 namespace concurry::internal {
@@ -37,29 +38,7 @@ std::string file_digest(const std::string& path) {
 
 LibLoader::LibLoader(std::string cache_dir) : cache_dir_(std::move(cache_dir)) {}
 
-void LibLoader::check_cache_dir() const {
-  if (::mkdir(cache_dir_.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw ClusterError("cannot create the library cache " + cache_dir_ + ": " + std::strerror(errno));
-  }
-  struct stat st;
-  if (::lstat(cache_dir_.c_str(), &st) != 0) {
-    throw ClusterError("cannot read the library cache " + cache_dir_ + ": " + std::strerror(errno));
-  }
-  std::string refuse;
-  if (!S_ISDIR(st.st_mode)) {
-    refuse = "is not a directory (a link or a file)";
-  } else if (st.st_uid != ::geteuid()) {
-    refuse = "belongs to uid " + std::to_string(st.st_uid) + ", not to this node's uid " +
-             std::to_string(::geteuid());
-  } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-    refuse = "is writable by its group or others";
-  }
-  if (!refuse.empty()) {
-    throw ClusterError("the library cache " + cache_dir_ + " " + refuse + "; a library there "
-                       "could be planted, so none is loaded from it (remove it, or give the node "
-                       "--lib-cache with a private directory)");
-  }
-}
+void LibLoader::check_cache_dir() const { ensure_private_dir(cache_dir_, "library cache"); }
 
 void LibLoader::open(const std::string& path, const std::string& label) {
   if (::dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "concurry/cluster/common/digest.h"
+#include "concurry/cluster/common/private_dir.h"
 #include "concurry/core/errors.h"
 
 namespace concurry::internal {
@@ -71,6 +72,34 @@ TEST(LibLoaderTest, ACacheDirectoryOthersCanWriteIsRefused) {
                                      return {};
                                    }),
                ClusterError);
+}
+
+}  // namespace
+}  // namespace concurry::internal
+
+namespace concurry::internal {
+namespace {
+
+// The directories daemons load or run files from (the node's library cache, the head's jobs
+// directory) are this user's own and closed to everyone else.
+TEST(PrivateDirTest, OnlyADirectoryOfOurOwnClosedToOthersIsUsed) {
+  std::string base = std::string(std::getenv("TEST_TMPDIR")) + "/private";
+  ensure_private_dir(base, "test directory");  // created
+  struct stat st;
+  ASSERT_EQ(::lstat(base.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ::chmod(base.c_str(), 0775);
+  EXPECT_THROW(ensure_private_dir(base, "test directory"), ClusterError);
+  ::chmod(base.c_str(), 0700);
+  EXPECT_NO_THROW(ensure_private_dir(base, "test directory"));
+
+  std::string a = make_private_temp_dir("concurry-test-");
+  std::string b = make_private_temp_dir("concurry-test-");
+  EXPECT_NE(a, b) << "names nobody can predict";
+  ASSERT_EQ(::lstat(a.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ::rmdir(a.c_str());
+  ::rmdir(b.c_str());
 }
 
 }  // namespace
