@@ -196,17 +196,23 @@ int members_on(const ChaosCluster& c, int node) {
   return n;
 }
 
+// A pool of 4 over both nodes (members on each), 2 calls in flight per member at the head.
+concurry::Handle<ChaosRecorder> small_queue_pool(ChaosCluster& c, bool restarts,
+                                                 const std::string& name) {
+  concurry::Options o = actor_options(restarts);
+  o.max_workers = 4;
+  o.max_queued_tasks = 2;
+  auto pool = concurry::options<ChaosRecorder>(o).init("pool", fresh_dir(name));
+  EXPECT_GE(members_on(c, kVictim), 1);
+  EXPECT_GE(members_on(c, kSurvivor), 1);
+  return pool;
+}
+
 TEST(ClusterFaults, SmallQueuePoolWithRetriesAndRestartsLosesNoCall) {
   Watchdog dog(50s);
   ChaosCluster c("cf_pool_q_restart");
   Session session(c.address);
-  const std::string dir = fresh_dir("cf_pool_q_restart");
-  concurry::Options o = actor_options(true);
-  o.max_workers = 4;
-  o.max_queued_tasks = 2;
-  auto pool = concurry::options<ChaosRecorder>(o).init("pool", dir);
-  ASSERT_GE(members_on(c, kVictim), 1);
-  ASSERT_GE(members_on(c, kSurvivor), 1);
+  auto pool = small_queue_pool(c, true, "cf_pool_q_restart");
   PoolRun r = pool_kill(dog, c, pool);
   EXPECT_EQ(r.all.unresolved, 0) << r.all.str();
   EXPECT_EQ(r.all.value, r.all.total()) << "calls lost despite retries and restarts\n"
@@ -228,13 +234,7 @@ TEST(ClusterFaults, SmallQueuePoolWithoutRestartsResolvesEveryFutureAndUsesTheSu
   Watchdog dog(50s);
   ChaosCluster c("cf_pool_q_plain");
   Session session(c.address);
-  const std::string dir = fresh_dir("cf_pool_q_plain");
-  concurry::Options o = actor_options(false);
-  o.max_workers = 4;
-  o.max_queued_tasks = 2;
-  auto pool = concurry::options<ChaosRecorder>(o).init("pool", dir);
-  ASSERT_GE(members_on(c, kVictim), 1);
-  ASSERT_GE(members_on(c, kSurvivor), 1);
+  auto pool = small_queue_pool(c, false, "cf_pool_q_plain");
   PoolRun r = pool_kill(dog, c, pool);
   EXPECT_EQ(r.all.unresolved, 0) << r.all.str();
   EXPECT_EQ(r.all.value + r.all.crashed, r.all.total())
