@@ -2,7 +2,7 @@
 //
 //   concurry::connect();  // CONCURRY_ADDRESS when set, otherwise the embedded cluster: a head
 //                         // and a node inside this process, on loopback
-//   concurry::connect({.address = "10.0.0.5:7070", .auth_token = "s3cret",
+//   concurry::connect({.address = "10.0.0.5:7070", .tls_ca = "/etc/concurry/ca.pem",
 //                      .worker_libs = {"bazel-bin/libcounter_workers.so"}});
 //   auto c = concurry::options<Counter>({.mode = "cluster"}).init(0);
 //   concurry::shutdown();  // disconnects; stops what connect() started
@@ -24,7 +24,12 @@ namespace concurry {
 
 struct ConnectOptions {
   std::string address;                   // head HOST:PORT; "" = $CONCURRY_ADDRESS, else embedded
-  std::string auth_token;                // "" = $CONCURRY_AUTH_TOKEN
+  std::string auth_token;  // "" = $CONCURRY_AUTH_TOKEN, else the file $CONCURRY_AUTH_TOKEN_FILE,
+                           // else the token `concurry start --head` made for this address
+  // TLS (PEM files): the CA that signed the cluster's certificates, and this client's own
+  // certificate and key for clusters that require them (mutual TLS). All "" = $CONCURRY_TLS_CA,
+  // $CONCURRY_TLS_CERT, $CONCURRY_TLS_KEY; none set = plaintext.
+  std::string tls_ca, tls_cert, tls_key;
   std::vector<std::string> worker_libs;  // .so files holding this program's worker classes;
                                          // none given: $CONCURRY_WORKER_LIBS (':'-separated,
                                          // set for jobs the head runs)

@@ -8,9 +8,16 @@
 //   concurry job status|logs [--follow]|stop JOB_ID,  concurry job list [--json]
 //   concurry call [--lib PATH]... FUNCTION [JSON_ARGS]          a registered function
 //   concurry call --actor NAME METHOD [JSON_ARGS]               a named actor's method
-// --address and --auth-token also come from CONCURRY_ADDRESS and CONCURRY_AUTH_TOKEN. Pid files
-// and logs live in $CONCURRY_STATE_DIR (default /tmp/concurry-UID). Exit codes: 0 done, 1 the
-// cluster said no (or is not there), 2 bad usage.
+// --address and the credentials (--auth-token[-file], --tls-cert/--tls-key/--tls-ca) also come
+// from CONCURRY_ADDRESS, CONCURRY_AUTH_TOKEN[_FILE] and CONCURRY_TLS_*. `start --head` makes a
+// random token (auth_token, 0600) that the head, the nodes `start` starts, and every command
+// for that head then use. Pid files, logs and the token live in $CONCURRY_STATE_DIR (default
+// /tmp/concurry-UID, private). Exit codes: 0 done, 1 the cluster said no (or is not there),
+// 2 bad usage.
+#include <sys/stat.h>
+
+#include <grpc/support/log.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -18,12 +25,18 @@
 #include <string>
 #include <vector>
 
+#include "concurry/cluster/common/address.h"
 #include "concurry/cluster/common/auth.h"
+#include "concurry/cluster/common/default_credentials.h"
+#include "concurry/core/errors.h"
 #include "tools/cli/call.h"
+#include "tools/cli/head_rpc.h"
+#include "tools/cli/json_text.h"
 #include "tools/cli/jobs.h"
 #include "tools/cli/launcher.h"
 #include "tools/cli/state_dir.h"
 #include "tools/cli/status.h"
+#include "tools/security_flags.h"
 
 namespace {
 
@@ -44,8 +57,7 @@ struct Args {
   int port = 7070;
   std::string host = "127.0.0.1";
   std::string address = env("CONCURRY_ADDRESS");
-  std::string token = env("CONCURRY_AUTH_TOKEN");
-  std::string token_file;  // --auth-token-file: read after parsing
+  concurry::tools::SecurityFlags security;
   std::string resources;
   std::vector<std::string> worker_libs;
   bool json = false;
@@ -64,16 +76,25 @@ struct Args {
 
 // The head's address: --address, $CONCURRY_ADDRESS, or the head `start --head` recorded.
 std::string head_address(const Args& a) {
-  if (!a.address.empty()) return a.address;
+  if (!a.address.empty()) {
+    concurry::internal::check_address(a.address, "--address");
+    return a.address;
+  }
   return StateDir().head_address().value_or("");
+}
+
+// The credentials for the head at `address` (read after parsing; throws InvalidOptionError).
+concurry::internal::Credentials credentials(const Args& a, const std::string& address) {
+  return a.security.load(address);
 }
 
 const char* kNoHead = "no head address: pass --address HOST:PORT, set CONCURRY_ADDRESS, or start "
                       "a head with: concurry start --head";
 
 int job(const Args& a, const std::string& what) {
-  concurry::cli::JobClient client{head_address(a), a.token};
+  concurry::cli::JobClient client{head_address(a), {}};
   if (client.address.empty()) return fail(kNoHead);
+  client.credentials = credentials(a, client.address);
   try {
     if (what == "submit") {
       std::string id = client.submit(a.command, a.working_dir, a.worker_libs);
@@ -111,6 +132,28 @@ int job(const Args& a, const std::string& what) {
   }
 }
 
+// The head's token file: the one in the state directory when a head started here made one
+// (so that nodes and clients that have it keep working after a restart of the head), the
+// token given (flag, file or environment) when there is one, else a fresh random token.
+std::string head_token_file(const StateDir& state, const Args& a) {
+  std::string file = state.file(concurry::internal::kTokenFileName);
+  std::string given = a.security.token;
+  if (given.empty() && !a.security.token_file.empty()) {
+    given = concurry::internal::read_token_file(a.security.token_file);
+  }
+  if (given.empty()) given = concurry::internal::default_token("");  // the environment's
+  if (given.empty()) {
+    struct stat st;
+    if (::lstat(file.c_str(), &st) == 0) {
+      concurry::internal::read_token_file(file);  // refused when not private
+      return file;
+    }
+    given = concurry::internal::random_token();
+  }
+  state.write_private(concurry::internal::kTokenFileName, given);
+  return file;
+}
+
 int start(const Args& a) {
   StateDir state;
   std::vector<std::string> argv;
@@ -127,9 +170,9 @@ int start(const Args& a) {
     name = "head";
     ready = "listening on";
     argv = {concurry::cli::sibling_program("concurry-head"), "--port", std::to_string(a.port),
-            "--host", a.host};
+            "--host", a.host, "--auth-token-file", head_token_file(state, a)};
   } else {
-    std::string address = a.address.empty() ? state.head_address().value_or("") : a.address;
+    std::string address = head_address(a);
     if (address.empty()) {
       return fail("start a node with --address HOST:PORT (or CONCURRY_ADDRESS), or start a "
                   "head first with: concurry start --head");
@@ -137,12 +180,18 @@ int start(const Args& a) {
     name = state.next_node_name();
     ready = "registered with";
     argv = {concurry::cli::sibling_program("concurry-node"), "--head", address};
+    // The token reaches the node in its environment, never on its command line (`ps` shows
+    // argv to every user; /proc/PID/environ only to the owner).
+    std::string token = credentials(a, address).token;
+    if (!token.empty()) ::setenv("CONCURRY_AUTH_TOKEN", token.c_str(), 1);
     if (!a.resources.empty()) argv.insert(argv.end(), {"--resources", a.resources});
     for (const auto& lib : a.worker_libs) argv.insert(argv.end(), {"--worker-lib", lib});
   }
-  // The token reaches the daemon in its environment, never on its command line (`ps` shows
-  // argv to every user; /proc/PID/environ only to the owner).
-  if (!a.token.empty()) ::setenv("CONCURRY_AUTH_TOKEN", a.token.c_str(), 1);
+  // TLS files (paths, not secrets) go to the daemon as flags; checked here first.
+  credentials(a, "");
+  const auto& tls = a.security.tls;
+  if (!tls.cert.empty()) argv.insert(argv.end(), {"--tls-cert", tls.cert, "--tls-key", tls.key});
+  if (!tls.ca.empty()) argv.insert(argv.end(), {"--tls-ca", tls.ca});
   std::string log = state.file(name + ".log");
   concurry::cli::Launched launched;
   try {
@@ -189,8 +238,9 @@ int stop() {
 int status(const Args& a) {
   std::string address = head_address(a);
   if (address.empty()) return fail(kNoHead);
+  concurry::cli::HeadRpc head{address, credentials(a, address)};
   try {
-    std::fputs(concurry::cli::cluster_status(address, a.token, a.json).c_str(), stdout);
+    std::fputs(concurry::cli::cluster_status(head, a.json).c_str(), stdout);
   } catch (const std::exception& e) {
     return fail(e.what());
   }
@@ -198,6 +248,11 @@ int status(const Args& a) {
 }
 
 int call(const Args& a) {
+  if (size_t at = concurry::cli::invalid_utf8_at(a.json_args); at != std::string::npos) {
+    std::fprintf(stderr, "concurry: error: JSON_ARGS is not valid UTF-8 (byte %zu); JSON text "
+                         "must be UTF-8\n", at);
+    return 2;
+  }
   std::string address = head_address(a);
   if (address.empty()) return fail(kNoHead);
   concurry::cli::CallSpec spec;
@@ -206,8 +261,9 @@ int call(const Args& a) {
   spec.json_args = a.json_args;
   spec.libs = a.worker_libs;
   spec.timeout_s = a.timeout_s;
+  concurry::cli::HeadRpc head{address, credentials(a, address)};
   try {
-    std::printf("%s\n", concurry::cli::call_on_cluster({address, a.token}, spec).c_str());
+    std::printf("%s\n", concurry::cli::call_on_cluster(head, spec).c_str());
   } catch (const concurry::cli::CallFailed& e) {
     std::fprintf(stderr, "concurry: error: %s\n", e.what());
     return e.exit_code();
@@ -220,6 +276,16 @@ int call(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // gRPC's own log lines (a failed TLS handshake, ...) would come before our one-line error,
+  // which says the same with its cause.
+  gpr_set_log_function([](gpr_log_func_args*) {});
+  if (argc > 1 && argv[1][0] == '-' && std::string(argv[1]) != "-h" &&
+      std::string(argv[1]) != "--help") {
+    std::fprintf(stderr, "concurry: error: unknown option '%s'; options come after a "
+                         "subcommand: start, stop, status, job, call (see concurry --help)\n",
+                 argv[1]);
+    return 2;
+  }
   if (argc > 1 && argv[1][0] != '-') {
     std::string sub = argv[1];
     if (sub != "start" && sub != "stop" && sub != "status" && sub != "job" && sub != "call") {
@@ -243,14 +309,12 @@ int main(int argc, char** argv) {
   start_cmd->add_option("--worker-lib", a.worker_libs, "a worker library a node preloads")
       ->allow_extra_args(false)
       ->check(CLI::ExistingFile);
-  start_cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
-  start_cmd->add_option("--auth-token-file", a.token_file, "a file (mode 0600) holding the token");
+  a.security.add_to(start_cmd);
   app.add_subcommand("stop", "stop the daemons `concurry start` started");
   auto* status_cmd = app.add_subcommand("status", "nodes, actors, pools and jobs of the cluster");
   status_cmd->add_option("--address", a.address, "the head (default: $CONCURRY_ADDRESS, or the "
                                                   "head started here)");
-  status_cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
-  status_cmd->add_option("--auth-token-file", a.token_file, "a file (mode 0600) holding the token");
+  a.security.add_to(status_cmd);
   status_cmd->add_flag("--json", a.json, "one JSON object, for scripts");
   auto* job_cmd = app.add_subcommand("job", "run programs on the cluster as jobs");
   job_cmd->require_subcommand(1);
@@ -268,12 +332,6 @@ int main(int argc, char** argv) {
   call_cmd->add_option("target", a.call_target, "FUNCTION, or METHOD with --actor")->required();
   call_cmd->add_option("json_args", a.json_args, "the arguments as one JSON array, e.g. "
                                                  "'[1, \"x\"]' (default [])");
-  for (auto* cmd : {job_cmd, call_cmd}) {
-    cmd->add_option("--address", a.address, "the head (default: $CONCURRY_ADDRESS, or the head "
-                                            "started here)");
-    cmd->add_option("--auth-token", a.token, "the cluster's token ($CONCURRY_AUTH_TOKEN)");
-    cmd->add_option("--auth-token-file", a.token_file, "a file (mode 0600) holding the token");
-  }
   auto* submit_cmd = job_cmd->add_subcommand("submit", "run COMMAND ARGS... as a job (after --)");
   submit_cmd->add_option("--lib", a.worker_libs, "a worker library shipped with the job")
       ->check(CLI::ExistingFile);
@@ -292,6 +350,13 @@ int main(int argc, char** argv) {
   job_stop_cmd->add_option("job_id", a.job_id, "the job")->required();
   auto* list_cmd = job_cmd->add_subcommand("list", "every job of the head");
   list_cmd->add_flag("--json", a.json, "as JSON");
+  // Where to reach the head, accepted before or after the job subcommand alike.
+  for (auto* cmd : {job_cmd, call_cmd, submit_cmd, job_status_cmd, logs_cmd, job_stop_cmd,
+                    list_cmd}) {
+    cmd->add_option("--address", a.address, "the head (default: $CONCURRY_ADDRESS, or the head "
+                                            "started here)");
+    a.security.add_to(cmd);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -300,25 +365,24 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "concurry: error: %s (see concurry --help)\n", e.what());
     return 2;
   }
-  if (!a.token_file.empty()) {
-    try {
-      a.token = concurry::internal::read_token_file(a.token_file);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "concurry: error: %s\n", e.what());
-      return 2;
+  try {
+    if (start_cmd->parsed()) {
+      if (a.head && !a.resources.empty()) {
+        std::fprintf(stderr, "concurry: error: --resources is for nodes; a head offers none\n");
+        return 2;
+      }
+      return start(a);
     }
-  }
-  if (start_cmd->parsed()) {
-    if (a.head && !a.resources.empty()) {
-      std::fprintf(stderr, "concurry: error: --resources is for nodes; a head offers none\n");
-      return 2;
+    if (status_cmd->parsed()) return status(a);
+    if (call_cmd->parsed()) return call(a);
+    if (job_cmd->parsed()) {
+      for (auto* sub : job_cmd->get_subcommands()) return job(a, sub->get_name());
     }
-    return start(a);
+    return stop();
+  } catch (const concurry::InvalidOptionError& e) {  // a bad token or TLS file
+    std::fprintf(stderr, "concurry: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {  // e.g. a state directory that is not private
+    return fail(e.what());
   }
-  if (status_cmd->parsed()) return status(a);
-  if (call_cmd->parsed()) return call(a);
-  if (job_cmd->parsed()) {
-    for (auto* sub : job_cmd->get_subcommands()) return job(a, sub->get_name());
-  }
-  return stop();
 }

@@ -1,6 +1,8 @@
 // concurry-head: one per cluster. Node registry with heartbeats and cluster status.
 //   concurry-head --port 0 [--host 127.0.0.1] [--auth-token-file F] [--heartbeat-timeout 3]
-// (the token also comes from $CONCURRY_AUTH_TOKEN or --auth-token T)
+//                 [--tls-cert C --tls-key K [--tls-ca CA]] [--insecure]
+// (the token also comes from $CONCURRY_AUTH_TOKEN or --auth-token T). A host other than loopback
+// needs a token or mutual TLS, unless --insecure.
 // Prints "concurry-head listening on HOST:PORT" as its first line; SIGTERM/SIGINT stop it.
 #include <signal.h>
 
@@ -13,23 +15,22 @@
 #include "concurry/cluster/common/stop_signals.h"
 #include "concurry/cluster/head/head_server.h"
 #include "concurry/core/errors.h"
+#include "tools/security_flags.h"
 
 int main(int argc, char** argv) {
   concurry::internal::HeadConfig config;
   config.port = 7070;
-  const char* env_token = std::getenv("CONCURRY_AUTH_TOKEN");
-  if (env_token) config.auth_token = env_token;
+  concurry::tools::SecurityFlags security;
   double timeout = 3.0;
   CLI::App app("concurry-head: the head of a concurry cluster (node registry, heartbeats, status)",
                "concurry-head");
   app.add_option("--port", config.port, "port to listen on; 0 picks a free one")
       ->check(CLI::Range(0, 65535));
   app.add_option("--host", config.host, "address to bind (loopback by default)");
-  app.add_option("--auth-token", config.auth_token,
-                 "shared token every RPC must carry (default: $CONCURRY_AUTH_TOKEN)");
-  std::string token_file;
-  app.add_option("--auth-token-file", token_file,
-                 "a file (mode 0600) holding the token, instead of it on the command line");
+  security.add_to(&app);
+  app.add_flag("--insecure", config.insecure,
+               "serve a non-loopback --host with neither a token nor mutual TLS (anyone who can "
+               "reach it can run code as this user)");
   app.add_option("--heartbeat-timeout", timeout,
                  "seconds of silence after which a node is declared dead")
       ->check(CLI::PositiveNumber);
@@ -41,13 +42,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "concurry-head: error: %s (see --help)\n", e.what());
     return 2;
   }
-  if (!token_file.empty()) {
-    try {
-      config.auth_token = concurry::internal::read_token_file(token_file);
-    } catch (const concurry::Error& e) {
-      std::fprintf(stderr, "concurry-head: error: %s\n", e.what());
-      return 2;
-    }
+  try {
+    config.credentials = security.load("");
+  } catch (const concurry::Error& e) {
+    std::fprintf(stderr, "concurry-head: error: %s\n", e.what());
+    return 2;
   }
   config.heartbeat_timeout = concurry::Duration(timeout);
 
@@ -57,6 +56,9 @@ int main(int argc, char** argv) {
   std::string address;
   try {
     address = head.start();
+  } catch (const concurry::InvalidOptionError& e) {
+    std::fprintf(stderr, "concurry-head: error: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "concurry-head: error: %s\n", e.what());
     return 1;

@@ -1,7 +1,9 @@
 // concurry-node: one per machine. Serves the Node service (hosts actors), registers with the
 // head and heartbeats.
 //   concurry-node --head HOST:PORT [--resources cpu=4,gpu=0,mem_gb=8] [--worker-lib PATH]...
-//                 [--host 127.0.0.1] [--port 0] [--auth-token T]
+//                 [--host 127.0.0.1] [--port 0] [--auth-token-file F]
+//                 [--tls-cert C --tls-key K [--tls-ca CA]] [--insecure]
+// A host other than loopback needs a token or mutual TLS, unless --insecure.
 // Prints "concurry-node NODE_ID listening on ADDR, registered with HEAD" once registered;
 // SIGTERM/SIGINT stop it.
 #include <signal.h>
@@ -13,16 +15,17 @@
 #include <string>
 #include <thread>
 
+#include "concurry/cluster/common/address.h"
 #include "concurry/cluster/common/auth.h"
 #include "concurry/cluster/common/stop_signals.h"
 #include "concurry/cluster/node/node_agent.h"
 #include "concurry/cluster/node/node_server.h"
 #include "concurry/core/errors.h"
+#include "tools/security_flags.h"
 
 int main(int argc, char** argv) {
   concurry::internal::NodeConfig config;
-  const char* env_token = std::getenv("CONCURRY_AUTH_TOKEN");
-  if (env_token) config.auth_token = env_token;
+  concurry::tools::SecurityFlags security;
   const char* env_head = std::getenv("CONCURRY_ADDRESS");
   if (env_head) config.head = env_head;
   concurry::internal::NodeServerConfig server_config;
@@ -43,17 +46,17 @@ int main(int argc, char** argv) {
   app.add_option("--lib-cache", server_config.lib_cache_dir,
                  "directory for worker libraries fetched from the head "
                  "(default $TMPDIR/concurry-libs-UID)");
-  app.add_option("--auth-token", config.auth_token,
-                 "shared token every RPC must carry (default: $CONCURRY_AUTH_TOKEN)");
-  std::string token_file;
-  app.add_option("--auth-token-file", token_file,
-                 "a file (mode 0600) holding the token, instead of it on the command line");
+  security.add_to(&app);
+  app.add_flag("--insecure", server_config.insecure,
+               "serve a non-loopback --host with neither a token nor mutual TLS (anyone who can "
+               "reach it can run code as this user)");
   app.add_option("--connect-timeout", connect_timeout, "seconds to wait for the head")
       ->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
     if (config.head.empty()) throw CLI::RequiredError("--head (or $CONCURRY_ADDRESS)");
-    if (!token_file.empty()) config.auth_token = concurry::internal::read_token_file(token_file);
+    concurry::internal::check_address(config.head, "--head");
+    config.credentials = security.load(config.head);
     config.resources = resources.empty()
                            ? std::map<std::string, double>{{"cpu", static_cast<double>(
                                                                       std::thread::hardware_concurrency())}}
@@ -72,11 +75,14 @@ int main(int argc, char** argv) {
   concurry::internal::StopSignals stop_signals;  // before any thread starts
 
   server_config.head = config.head;
-  server_config.auth_token = config.auth_token;
+  server_config.credentials = config.credentials;
   concurry::internal::NodeServer server(server_config);
   std::string id;
   try {
     config.address = server.start();
+  } catch (const concurry::InvalidOptionError& e) {
+    std::fprintf(stderr, "concurry-node: error: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "concurry-node: error: %s\n", e.what());
     return 1;

@@ -12,7 +12,9 @@
 
 #include "concurry/client/internal/embedded_cluster.h"
 #include "concurry/cluster/common/call_stream.h"
+#include "concurry/cluster/common/address.h"
 #include "concurry/cluster/common/auth.h"
+#include "concurry/cluster/common/default_credentials.h"
 #include "concurry/cluster/common/digest.h"
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/core/errors.h"
@@ -48,7 +50,7 @@ std::chrono::system_clock::time_point after(Duration d) {
 
 struct ClusterClient::Impl {
   std::string address;
-  std::string token;
+  Credentials credentials;
   Duration timeout{5.0};
   std::unique_ptr<EmbeddedCluster> embedded;
   std::unique_ptr<proto::Head::Stub> head;
@@ -68,7 +70,7 @@ struct ClusterClient::Impl {
       case grpc::StatusCode::UNAVAILABLE:
       case grpc::StatusCode::DEADLINE_EXCEEDED:
         throw ClusterError("cannot reach the concurry head at " + address + " while " + doing +
-                           ": " + s.error_message());
+                           ": " + s.error_message() + security_hint(s, credentials));
       case grpc::StatusCode::RESOURCE_EXHAUSTED:
         throw ResourcesBusyError(s.error_message());
       default:
@@ -77,7 +79,7 @@ struct ClusterClient::Impl {
   }
 
   void prepare(grpc::ClientContext& context, Duration deadline) const {
-    add_token(&context, token);
+    add_token(&context, credentials.token);
     context.set_deadline(after(deadline));
   }
 
@@ -120,23 +122,40 @@ struct ClusterClient::Impl {
 ClusterClient::ClusterClient(const ConnectOptions& options) : impl_(std::make_unique<Impl>()) {
   Impl& c = *impl_;
   c.address = options.address.empty() ? env("CONCURRY_ADDRESS") : options.address;
-  c.token = options.auth_token.empty() ? env("CONCURRY_AUTH_TOKEN") : options.auth_token;
   c.timeout = options.connect_timeout;
   if (c.address.empty()) {
-    c.embedded = std::make_unique<EmbeddedCluster>(c.token, options.resources);
+    // On loopback, closed to other users of the machine by a token of its own.
+    c.embedded = std::make_unique<EmbeddedCluster>(
+        options.auth_token.empty() ? random_token() : options.auth_token, options.resources);
     c.address = c.embedded->head_address();
-  } else if (!options.resources.empty()) {
-    throw InvalidOptionError("ConnectOptions::resources configures the embedded cluster's node; "
-                             "nodes of a running cluster declare their own (concurry-node "
-                             "--resources)");
+    c.credentials.token = c.embedded->token();
+  } else {
+    if (!options.resources.empty()) {
+      throw InvalidOptionError("ConnectOptions::resources configures the embedded cluster's "
+                               "node; nodes of a running cluster declare their own "
+                               "(concurry-node --resources)");
+    }
+    check_address(c.address, options.address.empty() ? "$CONCURRY_ADDRESS" : "ConnectOptions::address");
+    TlsFiles files{options.tls_ca, options.tls_cert, options.tls_key};
+    if (!files.any()) files = tls_files_from_env();
+    c.credentials = load_credentials(
+        options.auth_token.empty() ? default_token(c.address) : options.auth_token, files);
   }
-  c.head = proto::Head::NewStub(make_channel(c.address));
+  c.head = proto::Head::NewStub(make_channel(c.address, c.credentials));
   // One round trip proves the head is there and takes our token.
   grpc::ClientContext context;
   c.prepare(context, c.timeout);
   context.set_wait_for_ready(true);  // wait out the channel's first connection attempt
   proto::ClusterStatusReply status;
   grpc::Status s = c.head->ClusterStatus(&context, proto::ClusterStatusRequest(), &status);
+  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    // Waiting hides why the channel could not connect (refused, a TLS handshake): one attempt
+    // that fails fast says it.
+    grpc::ClientContext probe;
+    c.prepare(probe, Duration(1.0));
+    grpc::Status why = c.head->ClusterStatus(&probe, proto::ClusterStatusRequest(), &status);
+    if (!why.ok()) s = why;
+  }
   if (!s.ok()) c.fail(s, "connecting");
   std::vector<std::string> libs = options.worker_libs;
   if (libs.empty()) {
@@ -150,7 +169,7 @@ ClusterClient::ClusterClient(const ConnectOptions& options) : impl_(std::make_un
     }
   }
   if (!c.embedded) c.upload(libs);  // the embedded node has our classes already
-  c.session = std::make_unique<ClientSession>(c.head.get(), c.token, c.address);
+  c.session = std::make_unique<ClientSession>(c.head.get(), c.credentials.token, c.address);
   grpc::Status opened = c.session->open(Duration(c.timeout));
   if (!opened.ok()) c.fail(opened, "opening a session");
   c.session->start();
@@ -311,7 +330,7 @@ std::shared_ptr<CallStream> ClusterClient::pool_stream() {
   if (!c.pools || c.pools->broken()) {
     // A broken stream is replaced, not closed: its reader is still handing its calls to their
     // callers as lost (to be retried); it ends on its own.
-    c.pools = std::make_shared<CallStream>(c.address, c.token, CallStream::Target::kHeadPools);
+    c.pools = std::make_shared<CallStream>(c.address, c.credentials, CallStream::Target::kHeadPools);
   }
   return c.pools;
 }
@@ -323,7 +342,7 @@ std::shared_ptr<CallStream> ClusterClient::connection(const std::string& address
   auto& connection = c.nodes[address];
   if (!connection || connection->broken()) {
     // Replaced, not closed: see pool_stream().
-    connection = std::make_shared<CallStream>(address, c.token);
+    connection = std::make_shared<CallStream>(address, c.credentials);
   }
   return connection;
 }

@@ -14,6 +14,7 @@ struct EmbeddedCluster::Impl {
   std::unique_ptr<NodeServer> node;
   std::unique_ptr<NodeAgent> agent;
   std::string head_address;
+  std::string token;
   std::map<std::string, double> resources;
   std::atomic<bool> stop{false};
   std::thread heartbeats;
@@ -26,20 +27,21 @@ EmbeddedCluster::EmbeddedCluster(const std::string& auth_token,
     resources["cpu"] = static_cast<double>(std::max(1u, std::thread::hardware_concurrency()));
   }
   impl_->resources = resources;
+  impl_->token = auth_token;
   HeadConfig head_config;
-  head_config.auth_token = auth_token;
+  head_config.credentials.token = auth_token;
   impl_->head = std::make_unique<HeadServer>(head_config);
   impl_->head_address = impl_->head->start();
 
   NodeServerConfig node_config;
   node_config.head = impl_->head_address;
-  node_config.auth_token = auth_token;
+  node_config.credentials.token = auth_token;
   impl_->node = std::make_unique<NodeServer>(node_config);
   NodeConfig agent_config;
   agent_config.head = impl_->head_address;
   agent_config.address = impl_->node->start();
   agent_config.resources = std::move(resources);
-  agent_config.auth_token = auth_token;
+  agent_config.credentials.token = auth_token;
   impl_->agent = std::make_unique<NodeAgent>(agent_config);
   impl_->agent->register_with_head();
   Impl* impl = impl_.get();
@@ -60,6 +62,8 @@ EmbeddedCluster::~EmbeddedCluster() {
 }
 
 const std::string& EmbeddedCluster::head_address() const { return impl_->head_address; }
+
+const std::string& EmbeddedCluster::token() const { return impl_->token; }
 
 const std::map<std::string, double>& EmbeddedCluster::resources() const {
   return impl_->resources;

@@ -12,10 +12,12 @@ namespace concurry::internal {
 
 class EmbeddedCluster {
  public:
-  // Starts both; `resources` empty = {cpu: number of cores}. Throws ClusterError.
+  // Starts both, checking `auth_token` on every RPC; `resources` empty = {cpu: number of
+  // cores}. Throws ClusterError.
   EmbeddedCluster(const std::string& auth_token, std::map<std::string, double> resources);
   ~EmbeddedCluster();
   const std::string& head_address() const;
+  const std::string& token() const;
   const std::map<std::string, double>& resources() const;
 
  private:

@@ -99,17 +99,17 @@ struct CallStream::Impl {
   }
 };
 
-CallStream::CallStream(const std::string& address, const std::string& auth_token, Target target)
+CallStream::CallStream(const std::string& address, const Credentials& credentials, Target target)
     : impl_(std::make_shared<Impl>()) {
   impl_->address = address;
-  add_token(&impl_->context, auth_token);
+  add_token(&impl_->context, credentials.token);
   if (target == Target::kNode) {
     impl_->what = "node";
-    impl_->stub = proto::Node::NewStub(make_channel(address));
+    impl_->stub = proto::Node::NewStub(make_channel(address, credentials));
     impl_->stream = impl_->stub->Calls(&impl_->context);
   } else {
     impl_->what = "head";
-    impl_->head_stub = proto::Head::NewStub(make_channel(address));
+    impl_->head_stub = proto::Head::NewStub(make_channel(address, credentials));
     impl_->stream = impl_->head_stub->PoolCalls(&impl_->context);
   }
   std::shared_ptr<Impl> impl = impl_;  // a detached reader keeps what it reads from alive

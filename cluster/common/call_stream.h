@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "concurry/cluster/common/credentials.h"
 #include "concurry/core/serialization.h"
 
 namespace concurry::internal {
@@ -37,7 +38,7 @@ class CallStream {
 
   enum class Target { kNode, kHeadPools };
 
-  CallStream(const std::string& address, const std::string& auth_token,
+  CallStream(const std::string& address, const Credentials& credentials,
              Target target = Target::kNode);
   ~CallStream();
 

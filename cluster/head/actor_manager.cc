@@ -40,8 +40,8 @@ void to_reply(const ActorRecord& actor, proto::LookupActorReply* reply) {
 
 }  // namespace
 
-ActorManager::ActorManager(NodeRegistry& registry, const LibStore& libs, std::string token)
-    : registry_(registry), libs_(libs), token_(std::move(token)) {}
+ActorManager::ActorManager(NodeRegistry& registry, const LibStore& libs, Credentials credentials)
+    : registry_(registry), libs_(libs), credentials_(std::move(credentials)) {}
 
 void ActorManager::add_node(const std::string& node_id, std::map<std::string, double> resources) {
   std::lock_guard<std::mutex> lock(placement_mu_);
@@ -96,7 +96,7 @@ grpc::Status ActorManager::construct(const proto::CreateActorRequest& request,
     proto::CreateActorRequest forward = request;
     forward.set_actor_id(actor_id);
     grpc::ClientContext call;
-    add_token(&call, token_);
+    add_token(&call, credentials_.token);
     call.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(2));
     grpc::Status status = node_stub(*node_id, *address).CreateActor(&call, forward, reply);
     bool constructed = false;
@@ -185,7 +185,7 @@ grpc::Status ActorManager::stop(const std::string& actor_id) {
     placement_.release(actor->node_id, actor->resources);
   }
   grpc::ClientContext call;
-  add_token(&call, token_);
+  add_token(&call, credentials_.token);
   call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   proto::StopActorRequest request;
   request.set_actor_id(actor_id);
@@ -285,7 +285,7 @@ std::string ActorManager::address_of(const std::string& node_id) const {
 proto::Node::Stub& ActorManager::node_stub(const std::string& node_id, const std::string& address) {
   std::lock_guard<std::mutex> lock(stubs_mu_);
   auto& stub = node_stubs_[node_id];
-  if (!stub) stub = proto::Node::NewStub(make_channel(address));
+  if (!stub) stub = proto::Node::NewStub(make_channel(address, credentials_));
   return *stub;
 }
 

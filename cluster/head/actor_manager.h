@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "concurry/cluster/common/credentials.h"
 #include "concurry/cluster/head/actor_directory.h"
 #include "concurry/cluster/head/lib_store.h"
 #include "concurry/cluster/head/limit_manager.h"
@@ -25,7 +26,7 @@ namespace concurry::internal {
 
 class ActorManager {
  public:
-  ActorManager(NodeRegistry& registry, const LibStore& libs, std::string token);
+  ActorManager(NodeRegistry& registry, const LibStore& libs, Credentials credentials);
 
   void add_node(const std::string& node_id, std::map<std::string, double> resources);
   grpc::Status create(const proto::CreateActorRequest& request, proto::CreateActorReply* reply);
@@ -52,7 +53,7 @@ class ActorManager {
 
   NodeRegistry& registry_;
   const LibStore& libs_;
-  std::string token_;
+  const Credentials credentials_;
   ActorDirectory directory_;
   LimitManager limits_;
   std::mutex placement_mu_;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "concurry/cluster/common/auth.h"
+#include "concurry/cluster/common/default_credentials.h"
 #include "concurry/cluster/common/private_dir.h"
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/cluster/head/actor_manager.h"
@@ -30,8 +31,9 @@ namespace {
 
 class HeadService final : public proto::Head::Service {
  public:
-  HeadService(NodeRegistry& registry, std::string token, std::string jobs_dir)
-      : registry_(registry), token_(token), actors_(registry, libs_, token), pools_(actors_, token),
+  HeadService(NodeRegistry& registry, const Credentials& credentials, std::string jobs_dir)
+      : registry_(registry), token_(credentials.token), actors_(registry, libs_, credentials),
+        pools_(actors_, credentials),
         jobs_(std::move(jobs_dir)),
         sessions_(std::min(registry.timeout(), Duration(2.0))) {}
 
@@ -333,7 +335,7 @@ class HeadService final : public proto::Head::Service {
 struct HeadServer::Impl {
   explicit Impl(HeadConfig c)
       : config(std::move(c)), registry(config.heartbeat_timeout),
-        service(registry, config.auth_token, jobs_dir(config)) {}
+        service(registry, config.credentials, jobs_dir(config)) {}
 
   // Jobs' files live in a directory only this user can change: a given one is checked now;
   // without one, JobManager makes a fresh one at the first job (a name nobody can predict).
@@ -357,9 +359,11 @@ HeadServer::HeadServer(HeadConfig config) : impl_(std::make_unique<Impl>(std::mo
 HeadServer::~HeadServer() { shutdown(); }
 
 std::string HeadServer::start() {
+  check_exposure("concurry-head", impl_->config.host, impl_->config.credentials,
+                 impl_->config.insecure);
   std::string bound_address;
   impl_->server = start_server(&impl_->service, impl_->config.host, impl_->config.port,
-                               &bound_address);
+                               impl_->config.credentials, &bound_address);
   Impl* impl = impl_.get();
   impl_->sweeper = std::thread([impl] {
     std::unique_lock<std::mutex> lock(impl->mu);
@@ -372,7 +376,7 @@ std::string HeadServer::start() {
       lock.lock();
     }
   });
-  impl_->service.jobs().set_head(bound_address, impl_->config.auth_token);
+  impl_->service.jobs().set_head(bound_address, impl_->config.credentials);
   return bound_address;
 }
 

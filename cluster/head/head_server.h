@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "concurry/cluster/common/credentials.h"
 #include "concurry/core/duration.h"
 
 namespace concurry::internal {
@@ -14,7 +15,8 @@ namespace concurry::internal {
 struct HeadConfig {
   std::string host = "127.0.0.1";
   int port = 0;
-  std::string auth_token;
+  Credentials credentials;
+  bool insecure = false;  // serve a non-loopback host with neither token nor mutual TLS
   Duration heartbeat_timeout{3.0};
   std::string jobs_dir;  // "" = a fresh $TMPDIR/concurry-jobs-<uid>-XXXXXX (0700) at the first
                          // job; a given one must be this user's own, not a link, closed to

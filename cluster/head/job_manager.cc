@@ -78,10 +78,11 @@ JobManager::~JobManager() {
   for (auto& t : watchers) t.join();
 }
 
-void JobManager::set_head(std::string address, std::string token) {
+void JobManager::set_head(std::string address, const Credentials& credentials) {
   std::lock_guard<std::mutex> lock(mu_);
   head_address_ = std::move(address);
-  token_ = std::move(token);
+  token_ = credentials.token;
+  tls_files_ = credentials.files;
 }
 
 std::string JobManager::submit(const JobSpec& spec) {
@@ -96,11 +97,13 @@ std::string JobManager::submit(const JobSpec& spec) {
   }
   auto job = std::make_shared<Job>();
   std::string address, token;
+  TlsFiles tls;
   {
     std::lock_guard<std::mutex> lock(mu_);
     job->id = "job-" + std::to_string(next_++);
     address = head_address_;
     token = token_;
+    tls = tls_files_;
   }
   job->argv = spec.argv;
   {
@@ -132,6 +135,7 @@ std::string JobManager::submit(const JobSpec& spec) {
   std::vector<std::string> env_strings = {"CONCURRY_ADDRESS=" + address, "CONCURRY_JOB_ID=" + job->id};
   if (!token.empty()) env_strings.push_back("CONCURRY_AUTH_TOKEN=" + token);
   if (!libs.empty()) env_strings.push_back("CONCURRY_WORKER_LIBS=" + libs);
+  append_tls_env(tls, &env_strings);
   std::vector<char*> argv, envp;
   for (auto& a : job->argv) argv.push_back(a.data());
   argv.push_back(nullptr);

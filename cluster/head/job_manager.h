@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "concurry/cluster/common/credentials.h"
 #include "concurry/core/duration.h"
 
 namespace concurry::internal {
@@ -47,8 +48,8 @@ class JobManager {
   explicit JobManager(std::string jobs_dir);
   ~JobManager();  // stops running jobs
 
-  // The environment jobs get: the head's address and token.
-  void set_head(std::string address, std::string token);
+  // The environment jobs get: the head's address, its token and TLS files.
+  void set_head(std::string address, const Credentials& credentials);
   // Starts a job; throws InvalidOptionError on a bad spec (no entrypoint, a path leaving the
   // working directory) and concurry::Error when its directory cannot be written. A job whose
   // program cannot start is created FAILED, saying why.
@@ -67,6 +68,7 @@ class JobManager {
 
   std::string jobs_dir_;  // guarded by mu_: "" until the first job makes a private one
   std::string head_address_, token_;
+  TlsFiles tls_files_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;  // guarded by mu_
   std::vector<std::thread> watchers_;                 // guarded by mu_

@@ -15,8 +15,8 @@ using CallPtr = ForwardedCallPtr;
 // Checked before anything is allocated for the members (~1 KB each at the head).
 constexpr uint32_t kMaxPoolMembers = 100000;
 
-PoolManager::PoolManager(ActorManager& actors, std::string token)
-    : actors_(actors), token_(std::move(token)) {}
+PoolManager::PoolManager(ActorManager& actors, Credentials credentials)
+    : actors_(actors), credentials_(std::move(credentials)) {}
 
 PoolManager::~PoolManager() { close(); }
 
@@ -35,7 +35,7 @@ std::shared_ptr<CallStream> PoolManager::stream_to(const std::string& address) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closing_) throw ClusterError("the head is stopping");
   auto& stream = streams_[address];
-  if (!stream || stream->broken()) stream = std::make_shared<CallStream>(address, token_);
+  if (!stream || stream->broken()) stream = std::make_shared<CallStream>(address, credentials_);
   return stream;
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 
+#include "concurry/cluster/common/credentials.h"
 #include "concurry/cluster/common/call_stream.h"
 #include "concurry/cluster/common/reply_sink.h"
 #include "concurry/cluster/head/actor_manager.h"
@@ -22,7 +23,7 @@ namespace concurry::internal {
 
 class PoolManager {
  public:
-  PoolManager(ActorManager& actors, std::string token);
+  PoolManager(ActorManager& actors, Credentials credentials);
   ~PoolManager();
   // Ends the head's call streams to nodes (the head is stopping). Idempotent.
   void close();
@@ -47,7 +48,7 @@ class PoolManager {
   void relocation_done();
 
   ActorManager& actors_;
-  std::string token_;
+  const Credentials credentials_;
   std::mutex mu_;
   std::map<uint64_t, std::shared_ptr<Pool>> pools_;              // guarded by mu_
   std::map<std::string, uint64_t> names_;                         // guarded by mu_

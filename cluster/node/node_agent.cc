@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "concurry/cluster/common/auth.h"
+#include "concurry/cluster/common/grpc_options.h"
 #include "concurry/cluster/node/lease.h"
 #include "concurry/core/errors.h"
 #include "concurry/proto/concurry.grpc.pb.h"
@@ -50,14 +51,15 @@ struct NodeAgent::Impl {
     }
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
         s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      return "cannot reach head at " + config.head + ": " + s.error_message();
+      return "cannot reach head at " + config.head + ": " + s.error_message() +
+             security_hint(s, config.credentials);
     }
     return "head " + config.head + " answered " + std::to_string(s.error_code()) + ": " +
            s.error_message();
   }
 
   void prepare(grpc::ClientContext& context) const {
-    add_token(&context, config.auth_token);
+    add_token(&context, config.credentials.token);
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::duration_cast<std::chrono::milliseconds>(config.connect_timeout));
     context.set_wait_for_ready(true);
@@ -66,8 +68,7 @@ struct NodeAgent::Impl {
 
 NodeAgent::NodeAgent(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
-  impl_->head = proto::Head::NewStub(
-      grpc::CreateChannel(impl_->config.head, grpc::InsecureChannelCredentials()));
+  impl_->head = proto::Head::NewStub(make_channel(impl_->config.head, impl_->config.credentials));
 }
 
 NodeAgent::~NodeAgent() = default;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "concurry/cluster/common/credentials.h"
 #include "concurry/core/duration.h"
 
 namespace concurry::internal {
@@ -19,7 +20,7 @@ struct NodeConfig {
   std::string head;     // host:port
   std::string address;  // where this node's Node service listens
   std::map<std::string, double> resources;
-  std::string auth_token;
+  Credentials credentials;
   Duration connect_timeout{5.0};
   Lease* lease = nullptr;  // renewed by each acknowledged heartbeat, revoked when declared dead
 };

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "concurry/cluster/common/auth.h"
+#include "concurry/cluster/common/default_credentials.h"
 #include "concurry/cluster/common/grpc_options.h"
 #include "concurry/cluster/node/actor_host.h"
 #include "concurry/cluster/node/head_limits.h"
@@ -38,8 +39,8 @@ class NodeService final : public proto::Node::Service {
         loader_(config.lib_cache_dir.empty() ? default_cache_dir() : config.lib_cache_dir),
         host_(&lease_) {
     if (!config.head.empty()) {
-      head_ = proto::Head::NewStub(make_channel(config.head));
-      head_limits_ = std::make_unique<HeadLimits>(head_.get(), config.auth_token);
+      head_ = proto::Head::NewStub(make_channel(config.head, config.credentials));
+      head_limits_ = std::make_unique<HeadLimits>(head_.get(), config.credentials.token);
     }
   }
 
@@ -49,7 +50,7 @@ class NodeService final : public proto::Node::Service {
 
   grpc::Status CreateActor(grpc::ServerContext* context, const proto::CreateActorRequest* request,
                            proto::CreateActorReply* reply) override {
-    if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
+    if (auto s = check_token(context, config_.credentials.token); !s.ok()) return s;
     if (auto s = load_libs(request->libs()); !s.ok()) return s;
     LimitSet limits;
     try {
@@ -69,13 +70,13 @@ class NodeService final : public proto::Node::Service {
 
   grpc::Status StopActor(grpc::ServerContext* context, const proto::StopActorRequest* request,
                          proto::StopActorReply*) override {
-    if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
+    if (auto s = check_token(context, config_.credentials.token); !s.ok()) return s;
     host_.stop(request->actor_id(), Duration(5.0));
     return grpc::Status::OK;
   }
 
   grpc::Status Calls(grpc::ServerContext* context, ServerCallStream* stream) override {
-    if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
+    if (auto s = check_token(context, config_.credentials.token); !s.ok()) return s;
     return serve_call_stream(context, stream,
                              [this](uint64_t ref, uint64_t id, Bytes request,
                                     const std::shared_ptr<ReplySink>& sink) {
@@ -85,7 +86,7 @@ class NodeService final : public proto::Node::Service {
 
   grpc::Status CallJson(grpc::ServerContext* context, const proto::JsonCallRequest* request,
                         proto::CallReply* reply) override {
-    if (auto s = check_token(context, config_.auth_token); !s.ok()) return s;
+    if (auto s = check_token(context, config_.credentials.token); !s.ok()) return s;
     if (auto s = load_libs(request->libs()); !s.ok()) return s;
     JsonCall call{request->actor_ref(), request->function(), request->method(),
                   request->json_args()};
@@ -127,7 +128,7 @@ class NodeService final : public proto::Node::Service {
   std::pair<std::string, std::string> fetch(const std::string& digest) {
     if (config_.head.empty()) throw ClusterError("library " + digest + " is not on this node and no head is known to fetch it from");
     grpc::ClientContext context;
-    add_token(&context, config_.auth_token);
+    add_token(&context, config_.credentials.token);
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     proto::FetchLibRequest request;
     request.set_digest(digest);
@@ -163,9 +164,11 @@ NodeServer::~NodeServer() { shutdown(); }
 
 std::string NodeServer::start() {
   for (const auto& lib : impl_->config.worker_libs) impl_->service.loader().preload(lib);
+  check_exposure("concurry-node", impl_->config.host, impl_->config.credentials,
+                 impl_->config.insecure);
   std::string bound_address;
   impl_->server = start_server(&impl_->service, impl_->config.host, impl_->config.port,
-                               &bound_address);
+                               impl_->config.credentials, &bound_address);
   return bound_address;
 }
 

@@ -10,13 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "concurry/cluster/common/credentials.h"
+
 namespace concurry::internal {
 
 struct NodeServerConfig {
   std::string host = "127.0.0.1";
   int port = 0;
   std::string head;  // where shipped libraries are fetched from
-  std::string auth_token;
+  Credentials credentials;
+  bool insecure = false;  // serve a non-loopback host with neither token nor mutual TLS
   std::vector<std::string> worker_libs;  // preloaded at start
   std::string lib_cache_dir;             // default: $TMPDIR/concurry-libs-<uid>
 };

@@ -147,7 +147,15 @@ TEST_F(CliTest, TokensComeFromPrivateFilesAndNeverShowOnCommandLines) {
   EXPECT_EQ(with.code, 0) << with.err;
   EXPECT_NE(with.out.find("node-1"), std::string::npos) << with.out;
   ::unsetenv("CONCURRY_AUTH_TOKEN");
-  CliRun without = concurry_cli("status");
+  // The state directory remembers the head's token for commands run here ...
+  CliRun remembered = concurry_cli("status");
+  EXPECT_EQ(remembered.code, 0) << remembered.err;
+  // ... and nobody without it gets in (another user's state directory holds no token).
+  std::string address = slurp(state_ + "/head.address");
+  address = address.substr(0, address.find('\n'));
+  ::setenv("CONCURRY_STATE_DIR", (state_ + "-other").c_str(), 1);
+  CliRun without = concurry_cli("status --address " + address);
+  ::setenv("CONCURRY_STATE_DIR", state_.c_str(), 1);
   EXPECT_EQ(without.code, 1);
   EXPECT_NE(without.err.find("refused the auth token"), std::string::npos) << without.err;
   ::chmod(file.c_str(), 0644);
@@ -159,6 +167,56 @@ TEST_F(CliTest, TokensComeFromPrivateFilesAndNeverShowOnCommandLines) {
   EXPECT_EQ(stop.code, 0) << stop.err;
 }
 
+// No flags anywhere, and still closed: `start --head` made a random token only this user can
+// read; the nodes, the CLI and connect() found it; a client without it is refused.
+TEST_F(CliTest, AuthIsOnByDefault) {
+  ::unsetenv("CONCURRY_AUTH_TOKEN");
+  CliRun head = concurry_cli("start --head --port 0");
+  ASSERT_EQ(head.code, 0) << head.err;
+  std::string file = state_ + "/auth_token";
+  struct stat st;
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::string token = slurp(file);
+  token = token.substr(0, token.find('\n'));
+  EXPECT_EQ(token.size(), 64u) << token;
+  EXPECT_EQ(token.find_first_not_of("0123456789abcdef"), std::string::npos) << token;
+  std::string address = slurp(state_ + "/head.address");
+  address = address.substr(0, address.find('\n'));
+  CliRun node = concurry_cli("start --resources cpu=2 --worker-lib " +
+                             runfile("tests/integration/libcluster_workers.so"));
+  ASSERT_EQ(node.code, 0) << node.err;
+  for (const char* daemon : {"head", "node-1"}) {
+    std::string pid = slurp(state_ + "/" + daemon + ".pid");
+    std::string cmdline = slurp("/proc/" + std::to_string(std::stoi(pid)) + "/cmdline");
+    EXPECT_EQ(cmdline.find(token), std::string::npos) << daemon << " shows the token on argv";
+  }
+  CliRun status = concurry_cli("status");
+  EXPECT_EQ(status.code, 0) << status.err;
+  EXPECT_NE(status.out.find("node-1"), std::string::npos) << status.out;
+  concurry::connect({.address = address});
+  auto counter = concurry::options<Counter>({.mode = "cluster"}).init(1);
+  EXPECT_EQ(counter.add(1).result(concurry::Duration(30.0)), 2);
+  counter.stop();
+  concurry::shutdown();
+  // Another user's view: no token, refused, and nothing ran.
+  ::setenv("CONCURRY_STATE_DIR", (state_ + "-other").c_str(), 1);
+  CliRun stranger = concurry_cli("job submit --address " + address + " -- touch " + state_ +
+                                 "/ran");
+  ::setenv("CONCURRY_STATE_DIR", state_.c_str(), 1);
+  EXPECT_EQ(stranger.code, 1);
+  EXPECT_NE(stranger.err.find("refused the auth token"), std::string::npos) << stranger.err;
+  EXPECT_THROW(concurry::connect({.address = address, .auth_token = "guess"}),
+               concurry::ClusterError);
+  EXPECT_NE(::access((state_ + "/ran").c_str(), F_OK), 0);
+  // A restarted head keeps the token: whoever has it keeps working.
+  ASSERT_EQ(concurry_cli("stop").code, 0);
+  ASSERT_EQ(concurry_cli("start --head --port 0").code, 0);
+  std::string again = slurp(file);
+  EXPECT_EQ(again.substr(0, again.find('\n')), token);
+  EXPECT_EQ(concurry_cli("status").code, 0);
+}
+
 TEST_F(CliTest, BadInputIsOneLineAndANonZeroExit) {
   CliRun unknown = concurry_cli("frobnicate");
   EXPECT_EQ(unknown.code, 2);
@@ -166,6 +224,16 @@ TEST_F(CliTest, BadInputIsOneLineAndANonZeroExit) {
   CliRun flag = concurry_cli("status --bogus");
   EXPECT_EQ(flag.code, 2);
   EXPECT_NE(flag.err.find("--bogus"), std::string::npos) << flag.err;
+  CliRun top_flag = concurry_cli("--frobnicate");
+  EXPECT_EQ(top_flag.code, 2);
+  EXPECT_NE(top_flag.err.find("unknown option '--frobnicate'"), std::string::npos) << top_flag.err;
+  CliRun port = concurry_cli("status --address 127.0.0.1:99999");
+  EXPECT_EQ(port.code, 2);
+  EXPECT_NE(port.err.find("the port must be a number from 1 to 65535"), std::string::npos)
+      << port.err;
+  CliRun utf8 = concurry_cli(R"x(call f "$(printf '["\377\376"]')")x");
+  EXPECT_EQ(utf8.code, 2);
+  EXPECT_NE(utf8.err.find("not valid UTF-8 (byte 2)"), std::string::npos) << utf8.err;
   CliRun no_head = concurry_cli("status");
   EXPECT_EQ(no_head.code, 1);
   EXPECT_NE(no_head.err.find("no head address"), std::string::npos) << no_head.err;
@@ -179,7 +247,8 @@ TEST_F(CliTest, BadInputIsOneLineAndANonZeroExit) {
   CliRun nothing = concurry_cli("stop");  // nothing half-started was left behind
   EXPECT_EQ(nothing.code, 0);
   EXPECT_NE(nothing.out.find("nothing to stop"), std::string::npos) << nothing.out;
-  for (const CliRun& r : std::vector<CliRun>{unknown, flag, no_head, orphan_node, unreachable}) {
+  for (const CliRun& r : std::vector<CliRun>{unknown, flag, top_flag, port, utf8, no_head,
+                                             orphan_node, unreachable}) {
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
   }
 }
@@ -222,7 +291,9 @@ TEST_F(CliTest, JobsSucceedFailAndReportTheirExitCodes) {
   ASSERT_FALSE(doc.HasParseError()) << ok_status.out;
   EXPECT_STREQ(doc["state"].GetString(), "SUCCEEDED");
 
-  CliRun failed = concurry_cli("job submit --wait -- sh -c 'echo oops; exit 3'");
+  // Where the head is may also come after `submit` (and every other job subcommand).
+  CliRun failed = concurry_cli("job submit --address " + address +
+                               " --wait -- sh -c 'echo oops; exit 3'");
   EXPECT_EQ(failed.code, 3);
   EXPECT_NE(failed.out.find("oops"), std::string::npos) << failed.out;
   CliRun list = concurry_cli("job list");

@@ -20,7 +20,10 @@ inline const std::string kLib = "tests/integration/libcluster_workers.so";
 inline const concurry::Duration kWait(30.0);
 
 struct Cluster {
-  explicit Cluster(std::vector<std::string> head_args = {}) {
+  // `head_args` go to the head (a --auth-token there reaches the nodes too); `node_args` to
+  // both nodes.
+  explicit Cluster(std::vector<std::string> head_args = {},
+                   std::vector<std::string> node_args = {}) {
     std::vector<std::string> args = {"--port", "0", "--heartbeat-timeout", "1.5"};
     args.insert(args.end(), head_args.begin(), head_args.end());
     head = std::make_unique<Daemon>("concurry-head", args);
@@ -31,6 +34,7 @@ struct Cluster {
     }
     std::vector<std::string> common = {"--head", address};
     if (!token.empty()) common.insert(common.end(), {"--auth-token", token});
+    common.insert(common.end(), node_args.begin(), node_args.end());
     auto cpu_args = common;
     cpu_args.insert(cpu_args.end(), {"--resources", "cpu=2", "--worker-lib", runfile(kLib)});
     cpu = std::make_unique<Daemon>("concurry-node", cpu_args);

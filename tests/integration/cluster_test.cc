@@ -30,13 +30,15 @@ constexpr bool kEmbedded = true;
 #else
 constexpr bool kEmbedded = false;
 #endif
+// The embedded cluster checks a token of its own (random unless given).
+const std::string kToken = kEmbedded ? "embedded-test-token" : "";
 
 class ClusterTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (kEmbedded) {
       ::unsetenv("CONCURRY_ADDRESS");
-      concurry::connect({.resources = {{"cpu", 8}, {"gpu", 1}}});
+      concurry::connect({.auth_token = kToken, .resources = {{"cpu", 8}, {"gpu", 1}}});
       return;
     }
     cluster_ = new Cluster();
@@ -193,7 +195,7 @@ TEST_F(ClusterTest, StatusListsActorsAndStoppedActorsFreeTheirResources) {
   {
     auto big = concurry::options<Counter>(cluster({{"gpu", 1}})).init(0);
     big.get().result(kWait);
-    auto reply = status(concurry::connected_address(), "");
+    auto reply = status(concurry::connected_address(), kToken);
     int alive = 0;
     for (const auto& actor : reply.actors()) alive += actor.state() == "ALIVE";
     EXPECT_GE(alive, 1);
@@ -432,9 +434,12 @@ TEST(EmbeddedClusterTest, FirstClusterWorkerConnectsImplicitlyAndShutdownStopsIt
     // The cluster is gone with its actors: a call now fails, it does not hang.
     EXPECT_ANY_THROW(counter.add(1).result(concurry::Duration(10.0)));
   }
-  // And it comes back on demand.
+  // And it comes back on demand, closed to anyone without its random token (other local users).
   auto again = concurry::options<Counter>(cluster({{"cpu", 0.5}})).init(5);
   EXPECT_EQ(again.get().result(kWait), 5);
+  grpc::Status refused;
+  status(concurry::connected_address(), "", &refused);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAUTHENTICATED) << refused.error_message();
   again.stop();
   concurry::shutdown();
 }

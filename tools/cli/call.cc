@@ -70,7 +70,7 @@ std::string call_on_cluster(const HeadRpc& head, const CallSpec& spec) {
   target.request.set_json_args(spec.json_args);
   std::string what = spec.actor.empty() ? spec.function : spec.actor + "." + spec.method;
 
-  auto node = proto::Node::NewStub(internal::make_channel(target.node_address));
+  auto node = proto::Node::NewStub(internal::make_channel(target.node_address, head.credentials));
   grpc::ClientContext context;
   head.prepare(context, 0);
   if (spec.timeout_s > 0) {

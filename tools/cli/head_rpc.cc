@@ -9,11 +9,11 @@
 namespace concurry::cli {
 
 std::unique_ptr<proto::Head::Stub> HeadRpc::stub() const {
-  return proto::Head::NewStub(internal::make_channel(address));
+  return proto::Head::NewStub(internal::make_channel(address, credentials));
 }
 
 void HeadRpc::prepare(grpc::ClientContext& context, int seconds) const {
-  internal::add_token(&context, token);
+  internal::add_token(&context, credentials.token);
   if (seconds > 0) {
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
   }
@@ -23,7 +23,8 @@ void HeadRpc::fail(const grpc::Status& s) const {
   switch (s.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      throw std::runtime_error("cannot reach the head at " + address + ": " + s.error_message());
+      throw std::runtime_error("cannot reach the head at " + address + ": " + s.error_message() +
+                               internal::security_hint(s, credentials));
     case grpc::StatusCode::UNAUTHENTICATED:
       throw std::runtime_error("the head at " + address + " refused the auth token (set " +
                                "--auth-token or CONCURRY_AUTH_TOKEN)");

@@ -10,13 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "concurry/cluster/common/credentials.h"
 #include "concurry/proto/concurry.grpc.pb.h"
 
 namespace concurry::cli {
 
 struct HeadRpc {
   std::string address;
-  std::string token;
+  internal::Credentials credentials;
 
   std::unique_ptr<proto::Head::Stub> stub() const;
   // Adds the token and, when seconds > 0, a deadline.

@@ -20,7 +20,7 @@ std::string describe_job(const proto::JobInfo& job, bool json);
 
 struct JobClient {
   std::string address;
-  std::string token;
+  internal::Credentials credentials;
 
   // Returns the job id. `working_dir` "" ships nothing.
   std::string submit(const std::vector<std::string>& argv, const std::string& working_dir,
@@ -32,7 +32,7 @@ struct JobClient {
   std::string stop(const std::string& job_id) const;
   std::string list(bool json) const;
  private:
-  HeadRpc head() const { return HeadRpc{address, token}; }
+  HeadRpc head() const { return HeadRpc{address, credentials}; }
 };
 
 }  // namespace concurry::cli

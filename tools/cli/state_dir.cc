@@ -1,14 +1,21 @@
 #include "tools/cli/state_dir.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "concurry/cluster/common/default_credentials.h"
+#include "concurry/cluster/common/private_dir.h"
 
 namespace concurry::cli {
 namespace {
@@ -22,10 +29,8 @@ std::optional<std::string> read_line(const std::string& path) {
 
 }  // namespace
 
-StateDir::StateDir() {
-  const char* env = std::getenv("CONCURRY_STATE_DIR");
-  path_ = env && *env ? env : "/tmp/concurry-" + std::to_string(::getuid());
-  ::mkdir(path_.c_str(), 0700);
+StateDir::StateDir() : path_(internal::default_state_dir()) {
+  internal::ensure_private_dir(path_, "state directory");
 }
 
 std::optional<std::string> StateDir::head_address() const {
@@ -63,6 +68,21 @@ std::string StateDir::next_node_name() const {
 
 void StateDir::write(const std::string& name, const std::string& text) const {
   std::ofstream(file(name), std::ios::trunc) << text << "\n";
+}
+
+void StateDir::write_private(const std::string& name, const std::string& text) const {
+  std::string path = file(name);
+  std::string temp = path + ".new";
+  ::unlink(temp.c_str());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot write " + temp + ": " + std::strerror(errno));
+  std::string line = text + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
+    ::unlink(temp.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  }
 }
 
 void StateDir::remove_daemon(const std::string& name) const {

@@ -30,8 +30,7 @@ std::string text_map(const Map& m) {
 
 }  // namespace
 
-std::string cluster_status(const std::string& address, const std::string& token, bool json) {
-  HeadRpc head{address, token};
+std::string cluster_status(const HeadRpc& head, bool json) {
   auto reply = head.call<proto::ClusterStatusRequest, proto::ClusterStatusReply>(
       &proto::Head::Stub::ClusterStatus, proto::ClusterStatusRequest(), 5);
   auto jobs = head.call<proto::ClusterStatusRequest, proto::JobList>(
@@ -46,7 +45,7 @@ std::string cluster_status(const std::string& address, const std::string& token,
   }
   std::string out;
   if (json) {
-    out = "{\"head\": " + json_string(address) + ", \"nodes\": [";
+    out = "{\"head\": " + json_string(head.address) + ", \"nodes\": [";
     for (int i = 0; i < reply.nodes_size(); ++i) {
       const auto& n = reply.nodes(i);
       std::map<std::string, double> total(n.resources().begin(), n.resources().end());
@@ -88,7 +87,7 @@ std::string cluster_status(const std::string& address, const std::string& token,
     }
     return out + "]}\n";
   }
-  out = "head " + address + "\n\nnodes (" + std::to_string(reply.nodes_size()) + ")\n";
+  out = "head " + head.address + "\n\nnodes (" + std::to_string(reply.nodes_size()) + ")\n";
   char line[512];
   std::snprintf(line, sizeof line, "  %-10s %-22s %-6s %-24s %-24s %-7s %s\n", "NODE", "ADDRESS",
                 "STATE", "TOTAL", "USED", "ACTORS", "HEARTBEAT");

@@ -9,9 +9,11 @@
 
 namespace concurry::cli {
 
-// Asks the head at `address`; returns the report. Throws std::runtime_error naming the head
-// and the cause when it does not answer or refuses the token.
-std::string cluster_status(const std::string& address, const std::string& token, bool json);
+struct HeadRpc;
+
+// Asks the head; returns the report. Throws std::runtime_error naming the head and the cause
+// when it does not answer or refuses the token.
+std::string cluster_status(const HeadRpc& head, bool json);
 
 }  // namespace concurry::cli
 
