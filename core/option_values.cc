@@ -118,7 +118,15 @@ std::string_view canonical(E v) {
 namespace internal {
 
 std::string bad_resource(const std::map<std::string, double>& resources) {
+  if (resources.size() > kMaxResourceKinds) {
+    return "kinds: at most " + std::to_string(kMaxResourceKinds) + ", got " +
+           std::to_string(resources.size());
+  }
   for (const auto& [name, amount] : resources) {
+    if (name.empty() || name.size() > kMaxResourceNameBytes) {
+      return "names are 1 to " + std::to_string(kMaxResourceNameBytes) + " bytes, got one of " +
+             std::to_string(name.size());
+    }
     if (!std::isfinite(amount) || amount < 0) {
       std::ostringstream shown;
       shown << amount;
@@ -126,6 +134,12 @@ std::string bad_resource(const std::map<std::string, double>& resources) {
     }
   }
   return "";
+}
+
+std::string bad_name(const std::string& what, const std::string& name) {
+  if (name.size() <= kMaxNameBytes) return "";
+  return what + " of " + std::to_string(name.size()) + " bytes is too long (at most " +
+         std::to_string(kMaxNameBytes) + ")";
 }
 
 }  // namespace internal

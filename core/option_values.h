@@ -41,7 +41,15 @@ namespace internal {
 // infinities and negatives are refused everywhere resources are taken: options, node
 // registration, actor placement). Names the first bad entry: "'cpu' must be a finite number
 // >= 0, got nan".
+// Also refused: more than kMaxResourceKinds kinds, names empty or over kMaxResourceNameBytes.
+inline constexpr size_t kMaxResourceKinds = 64;
+inline constexpr size_t kMaxResourceNameBytes = 128;
 std::string bad_resource(const std::map<std::string, double>& resources);
+
+// Names of actors, pools and classes the cluster keeps and reports (every status reply lists
+// them): "" when `name` is at most kMaxNameBytes, else why not, starting with `what`.
+inline constexpr size_t kMaxNameBytes = 1024;
+std::string bad_name(const std::string& what, const std::string& name);
 
 // The allowed spelling in `allowed` nearest to `text` (edit distance), "" when none is close.
 std::string nearest_spelling(std::string_view text, const std::vector<std::string>& allowed);

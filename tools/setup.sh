@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   bazel-bootstrap bazel-rules-java g++ git ca-certificates
   protobuf-compiler protobuf-compiler-grpc libgrpc++-dev libprotobuf-dev libabsl-dev
-  libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcereal-dev libasio-dev libcli11-dev libspdlog-dev
+  libssl-dev openssl libgtest-dev libgmock-dev libbenchmark-dev libcereal-dev libasio-dev libcli11-dev libspdlog-dev
 )
 
 missing=()

@@ -142,6 +142,14 @@ grpc::Status ActorManager::create(const proto::CreateActorRequest& request,
   if (std::string bad = bad_resource(required_of(request)); !bad.empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "actor resource " + bad);
   }
+  for (const auto& [what, text] : {std::pair<const char*, const std::string&>{
+                                       "an actor name", request.name()},
+                                   {"a class name", request.class_name()},
+                                   {"a placement", request.placement()}}) {
+    if (std::string bad = bad_name(what, text); !bad.empty()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, bad);
+    }
+  }
   std::string actor_id = directory_.next_id();
   if (!request.name().empty() && !directory_.claim_name(request.name(), actor_id)) {
     auto holder = directory_.find_by_name(request.name());

@@ -58,6 +58,9 @@ class HeadService final : public proto::Head::Service {
     if (std::string bad = bad_resource(resources); !bad.empty()) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "node resource " + bad);
     }
+    if (std::string bad = bad_name("a node address", request->address()); !bad.empty()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, bad);
+    }
     std::string id = registry_.add(request->address(), resources, Clock::now());
     actors_.add_node(id, std::move(resources));
     reply->set_node_id(id);

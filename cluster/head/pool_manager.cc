@@ -48,6 +48,9 @@ grpc::Status PoolManager::create(const proto::CreatePoolRequest& request,
   } catch (const std::exception& e) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
   }
+  if (std::string bad = bad_name("a pool name", request.name()); !bad.empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, bad);
+  }
   if (request.size() < 1 || request.size() > kMaxPoolMembers) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "a pool has 1 to " + std::to_string(kMaxPoolMembers) + " members; " +

@@ -222,6 +222,27 @@ TEST(ClusterAdmissionTest, HostileNumbersAndReusedIdsAreRefused) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("1 to 100000 members"), std::string::npos) << s.error_message();
 
+  // Names every status reply lists are bounded (three 90 MB names once made every ClusterStatus
+  // reply exceed the message limit); so are resource names.
+  concurry::proto::CreateActorRequest long_name;
+  long_name.set_class_name("Counter");
+  long_name.set_ctor_args(concurry::internal::encode(0));
+  long_name.set_name(std::string(2000, 'n'));
+  concurry::proto::CreateActorReply not_created;
+  grpc::ClientContext long_context;
+  s = head->CreateActor(bounded(long_context), long_name, &not_created);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("an actor name of 2000 bytes is too long (at most 1024)"),
+            std::string::npos) << s.error_message();
+  long_name.clear_name();
+  (*long_name.mutable_resources())[std::string(500, 'r')] = 1;
+  grpc::ClientContext kind_context;
+  s = head->CreateActor(bounded(kind_context), long_name, &not_created);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("names are 1 to 128 bytes"), std::string::npos)
+      << s.error_message();
+  EXPECT_EQ(status(c.address, "").actors_size(), 0);
+
   // A library name that would leave the jobs directory is refused before anything is stored.
   concurry::proto::UploadLibRequest upload;
   upload.set_name("../../../../tmp/x/owned.txt");
