@@ -357,7 +357,34 @@ TEST_F(CliTest, BadJobInputIsOneLineAndANonZeroExit) {
   EXPECT_NE(cannot.err.find("cannot start '/no/such/program'"), std::string::npos) << cannot.err;
   CliRun nothing = concurry_cli("job submit");
   EXPECT_EQ(nothing.code, 2);
-  for (const CliRun& r : std::vector<CliRun>{missing, cannot, nothing}) {
+  // A working directory never ships what lies outside it, and its loops end.
+  std::string tree = std::string(std::getenv("TEST_TMPDIR")) + "/tree";
+  ::mkdir(tree.c_str(), 0700);
+  std::ofstream(tree + "/inside.txt") << "ok\n";
+  ::symlink("/etc/passwd", (tree + "/escape").c_str());
+  CliRun escape = concurry_cli("job submit --working-dir " + tree + " -- true");
+  EXPECT_EQ(escape.code, 1);
+  EXPECT_NE(escape.err.find("escape is a link that leaves the directory (to /etc/passwd)"),
+            std::string::npos) << escape.err;
+  ::unlink((tree + "/escape").c_str());
+  ::symlink("loop-b", (tree + "/loop-a").c_str());
+  ::symlink("loop-a", (tree + "/loop-b").c_str());
+  CliRun loop = concurry_cli("job submit --working-dir " + tree + " -- true");  // once hung
+  EXPECT_EQ(loop.code, 1);
+  EXPECT_NE(loop.err.find("a loop of links"), std::string::npos) << loop.err;
+  ::unlink((tree + "/loop-a").c_str());
+  ::unlink((tree + "/loop-b").c_str());
+  ::symlink(".", (tree + "/self").c_str());
+  CliRun self = concurry_cli("job submit --working-dir " + tree + " -- true");
+  EXPECT_EQ(self.code, 1);
+  EXPECT_NE(self.err.find("self is a link to a directory"), std::string::npos) << self.err;
+  ::unlink((tree + "/self").c_str());
+  ::symlink("inside.txt", (tree + "/alias.txt").c_str());
+  CliRun alias = concurry_cli("job submit --working-dir " + tree +
+                              " --wait -- sh -c 'cat alias.txt'");
+  EXPECT_EQ(alias.code, 0) << alias.err;
+  EXPECT_NE(alias.out.find("ok"), std::string::npos) << alias.out;
+  for (const CliRun& r : std::vector<CliRun>{missing, cannot, nothing, escape, loop, self}) {
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
   }
 }

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <vector>
 #include <stdexcept>
 
 #include "concurry/cluster/common/digest.h"
@@ -14,27 +16,81 @@
 namespace concurry::cli {
 namespace {
 
-// The regular files under `dir`, relative paths.
-void collect(const std::string& dir, const std::string& prefix, proto::SubmitJobRequest* out) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) throw std::runtime_error("cannot read working directory '" + dir + "'");
-  while (dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    std::string path = dir + "/" + name;
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) {
-      collect(path, prefix + name + "/", out);
-    } else if (S_ISREG(st.st_mode)) {
-      auto* f = out->add_files();
-      f->set_path(prefix + name);
-      f->set_content(internal::read_file_bytes(path));
-      f->set_executable((st.st_mode & S_IXUSR) != 0);
+// A working directory to ship: its regular files, by relative path. Nothing outside it is read:
+// a link is followed only to a regular file inside the tree (shipped as a copy); a link that
+// leaves the tree, points to a directory (the way loops are made) or to nothing is refused,
+// naming it. The tree is bounded in depth and in bytes (it travels in one message).
+class WorkingDir {
+ public:
+  explicit WorkingDir(const std::string& dir) : dir_(dir) {
+    char* real = ::realpath(dir.c_str(), nullptr);
+    if (!real) throw std::runtime_error("cannot read working directory '" + dir + "'");
+    root_ = real;
+    std::free(real);
+  }
+
+  void collect(proto::SubmitJobRequest* out) { walk(root_, "", 0, out); }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+  static constexpr size_t kMaxBytes = 200u << 20;
+
+  [[noreturn]] void refuse(const std::string& rel, const std::string& why) const {
+    throw std::runtime_error("--working-dir " + dir_ + ": " + rel + " " + why);
+  }
+
+  void walk(const std::string& dir, const std::string& prefix, int depth,
+            proto::SubmitJobRequest* out) {
+    if (depth > kMaxDepth) refuse(prefix, "is nested deeper than " + std::to_string(kMaxDepth));
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) refuse(prefix.empty() ? "." : prefix, "cannot be read");
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(d);
+    for (const auto& name : names) {
+      std::string path = dir + "/" + name, rel = prefix + name;
+      struct stat st;
+      if (::lstat(path.c_str(), &st) != 0) continue;  // gone meanwhile
+      if (S_ISLNK(st.st_mode)) {
+        char* real = ::realpath(path.c_str(), nullptr);
+        if (!real) refuse(rel, "is a link to nothing (or a loop of links)");
+        std::string target = real;
+        std::free(real);
+        if (target != root_ && target.rfind(root_ + "/", 0) != 0) {
+          refuse(rel, "is a link that leaves the directory (to " + target + ")");
+        }
+        if (::stat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+          refuse(rel, "is a link to a directory or a special file; links are followed only to "
+                      "regular files inside the directory");
+        }
+        add(target, rel, st, out);
+      } else if (S_ISDIR(st.st_mode)) {
+        walk(path, rel + "/", depth + 1, out);
+      } else if (S_ISREG(st.st_mode)) {
+        add(path, rel, st, out);
+      }
     }
   }
-  ::closedir(d);
-}
+
+  void add(const std::string& path, const std::string& rel, const struct stat& st,
+           proto::SubmitJobRequest* out) {
+    bytes_ += static_cast<size_t>(st.st_size);
+    if (bytes_ > kMaxBytes) {
+      refuse(rel, "takes it past " + std::to_string(kMaxBytes >> 20) + " MiB; ship less "
+                  "(large inputs belong on shared storage)");
+    }
+    auto* f = out->add_files();
+    f->set_path(rel);
+    f->set_content(internal::read_file_bytes(path));
+    f->set_executable((st.st_mode & S_IXUSR) != 0);
+  }
+
+  std::string dir_, root_;
+  size_t bytes_ = 0;
+};
 
 proto::JobRequest job_request(const std::string& job_id) {
   proto::JobRequest request;
@@ -65,7 +121,7 @@ std::string JobClient::submit(const std::vector<std::string>& argv, const std::s
                               const std::vector<std::string>& libs) const {
   proto::SubmitJobRequest request;
   for (const auto& a : argv) request.add_argv(a);
-  if (!working_dir.empty()) collect(working_dir, "", &request);
+  if (!working_dir.empty()) WorkingDir(working_dir).collect(&request);
   for (const auto& digest : head().upload_libs(libs)) request.add_libs(digest);
   return head()
       .call<proto::SubmitJobRequest, proto::SubmitJobReply>(&proto::Head::Stub::SubmitJob,
