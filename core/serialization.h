@@ -1,7 +1,9 @@
 // Values on the wire: cereal portable binary (fixed endianness, fixed widths). Arithmetic types,
 // std::string and the common standard containers work out of the box; a type of your own needs
 //   template <class Archive> void serialize(Archive& ar) { ar(field1, field2); }
-// Only remote modes (process, cluster) serialize; local modes pass values directly.
+// Only remote modes (process, cluster) serialize; local modes pass values directly. Decoding
+// trusts no size in the bytes (core/bounded_input_archive.h): malformed or hostile bytes throw
+// concurry::Error and never allocate much more than their own size.
 #ifndef CONCURRY_CORE_SERIALIZATION_H_
 #define CONCURRY_CORE_SERIALIZATION_H_
 
@@ -25,6 +27,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "concurry/core/bounded_input_archive.h"
 #include "concurry/core/errors.h"
 
 namespace concurry {
@@ -34,7 +37,7 @@ template <class T>
 inline constexpr bool is_serializable_v =
     std::is_void_v<T> ||
     (cereal::traits::is_output_serializable<T, cereal::PortableBinaryOutputArchive>::value &&
-     cereal::traits::is_input_serializable<T, cereal::PortableBinaryInputArchive>::value &&
+     cereal::traits::is_input_serializable<T, internal::BoundedInputArchive>::value &&
      std::is_default_constructible_v<T>);
 
 namespace internal {
@@ -63,20 +66,21 @@ Bytes encode(const T&... values) {
   return std::move(out).str();
 }
 
-// Decodes a std::tuple<T...> written by encode(T...). Throws concurry::Error on bytes that do not
-// decode to exactly these types.
+// Decodes a std::tuple<T...> written by encode(T...), reading `bytes` in place. Throws
+// concurry::Error on bytes that do not decode to exactly these types.
 template <class Tuple>
 Tuple decode_tuple(const Bytes& bytes) {
   Tuple values;
-  std::istringstream in(bytes, std::ios::binary);
+  size_t trailing = 0;
   try {
-    cereal::PortableBinaryInputArchive archive(in);
+    BoundedInputArchive archive(bytes.data(), bytes.size());
     std::apply([&](auto&... v) { (archive(v), ...); }, values);
+    trailing = archive.remaining();
   } catch (const cereal::Exception& e) {
     throw Error(std::string("malformed value bytes: ") + e.what());
   }
-  if (in.peek() != std::char_traits<char>::eof()) {
-    throw Error("malformed value bytes: " + std::to_string(bytes.size() - in.tellg()) +
+  if (trailing > 0) {
+    throw Error("malformed value bytes: " + std::to_string(trailing) +
                 " unexpected trailing bytes");
   }
   return values;
