@@ -193,8 +193,8 @@ TEST(ProcessCrashTest, APoolWithRestartsReplacesTheCrashedMemberAndRetriedCallsS
   dog.phase("teardown");
 }
 
-// A pool of two under a pipelined load from two threads (64 calls in flight each, behind the
-// default queue of 5 per member); one member is kill -9'd from outside after 0.7 s, the load goes
+// A pool of two under a pipelined load from two threads (64 calls in flight each, unpaced, behind
+// the default queue of 5 per member); one member is kill -9'd from outside after 0.7 s, the load goes
 // on 0.7 s more, then every call is drained. `run` gets the outcomes, the members' pids before
 // the kill and the killed one.
 struct KillRun {
@@ -208,7 +208,10 @@ void kill_member_under_load(Watchdog& dog, concurry::Handle<Crashy>& pool, KillR
   for (int i = 0; i < 2; ++i) run.before.insert(pool.pid().result(kBound));
   ASSERT_EQ(run.before.size(), 2u);
   run.killed = *run.before.begin();
-  Load load(1, [&](int, int64_t seq) { return pool.work(seq); }, 2, 64);
+  // No pace (the default 20,000 calls/s is slower than the pool, so its members sat idle between
+  // calls and a kill could meet none): every thread keeps its 64 calls in flight, so each member
+  // always holds its queue of 5 when the kill comes.
+  Load load(1, [&](int, int64_t seq) { return pool.work(seq); }, 2, 64, /*max_rate=*/1e9);
   load.start();
   std::this_thread::sleep_for(700ms);
   const long at_kill = load.completed();

@@ -219,12 +219,29 @@ CONCURRY_LOCAL_WORKER(concurry::Api, forget);
 namespace concurry {
 namespace {
 
-// Drives `clock` forward until `done` while calls wait on it; returns simulated seconds.
-double simulated_seconds(FakeClock& clock, const std::function<bool()>& done) {
+// Drives `clock` forward 100 ms at a time until every future in `fs` is done; returns the
+// simulated seconds that took. Time moves only once the calls have settled (no future completed
+// for 20 ms of real time): a fixed real-time pace let a loaded machine's starved threads fall
+// behind the clock, so a 1 s budget once measured 2.7 s.
+double simulated_seconds(FakeClock& clock, const std::vector<Future<int>>& fs) {
+  auto done = [&] {
+    size_t n = 0;
+    for (const auto& f : fs) n += f.done() ? 1 : 0;
+    return n;
+  };
   auto start = clock.now();
-  for (int i = 0; i < 100000 && !done(); ++i) {
-    clock.advance(50ms);
-    std::this_thread::sleep_for(200us);
+  for (int step = 0; step < 10000 && done() < fs.size(); ++step) {
+    size_t seen = done();
+    auto quiet_since = std::chrono::steady_clock::now();
+    while (seen < fs.size() && std::chrono::steady_clock::now() - quiet_since < 20ms) {
+      std::this_thread::sleep_for(1ms);
+      if (size_t now = done(); now != seen) {
+        seen = now;
+        quiet_since = std::chrono::steady_clock::now();
+      }
+    }
+    if (seen == fs.size()) break;
+    clock.advance(100ms);
   }
   return std::chrono::duration<double>(clock.now() - start).count();
 }
@@ -234,10 +251,7 @@ TEST_F(LimitSetTest, SharedSetIsOneBudgetAcrossAPool) {
   auto pool = options<Api>({.mode = "thread", .max_workers = 4, .limits = shared}).init();
   std::vector<Future<int>> fs;
   for (int i = 0; i < 100; ++i) fs.push_back(pool.call(&Api::call, i));
-  double t = simulated_seconds(*clock, [&] {
-    for (auto& f : fs) if (!f.done()) return false;
-    return true;
-  });
+  double t = simulated_seconds(*clock, fs);
   EXPECT_GE(t, 4.0);  // 20 per second for 100 calls
   EXPECT_EQ(gather(fs).size(), 100u);
 }
@@ -247,10 +261,7 @@ TEST_F(LimitSetTest, PrivateSetsGiveEachWorkerItsOwnBudget) {
   auto pool = options<Api>({.mode = "thread", .max_workers = 4, .limits = per_worker}).init();
   std::vector<Future<int>> fs;
   for (int i = 0; i < 100; ++i) fs.push_back(pool.call(&Api::call, i));
-  double t = simulated_seconds(*clock, [&] {
-    for (auto& f : fs) if (!f.done()) return false;
-    return true;
-  });
+  double t = simulated_seconds(*clock, fs);
   EXPECT_LT(t, 2.0);  // 4 x 20 per second: 25 calls per worker need ~1 s
   EXPECT_EQ(gather(fs).size(), 100u);
 }
