@@ -17,6 +17,9 @@ namespace {
 
 enum class Kind { kCall, kRate, kResource };
 
+// How often a waiter with a CancelCheck asks it.
+constexpr auto kCancelPoll = std::chrono::milliseconds(10);
+
 struct Entry {
   std::string key;
   Kind kind;
@@ -93,7 +96,8 @@ class LocalLimitService final : public LimitService {
     return out;
   }
 
-  bool acquire(Grant& request, std::optional<Duration> timeout, bool wait) override {
+  bool acquire(Grant& request, std::optional<Duration> timeout, bool wait,
+               const CancelCheck& cancelled) override {
     std::unique_lock<std::mutex> lock(mu_);
     auto now = clock_->now();
     if (queue_.empty() && can_take_all(request, now)) {  // nobody ahead: the common case
@@ -114,16 +118,19 @@ class LocalLimitService final : public LimitService {
         cv_.notify_all();  // the next in line may fit too
         return true;
       }
-      if (deadline && now >= *deadline) {
+      bool timed_out = deadline && now >= *deadline;
+      if (timed_out || (cancelled && cancelled())) {
         queue_.erase(std::find(queue_.begin(), queue_.end(), ticket));
         lock.unlock();
-        cv_.notify_all();
+        cv_.notify_all();  // the next in line moves up
+        if (!timed_out) throw CancelledError("the limit acquisition was cancelled: its caller left");
         throw TimeoutError("limits not acquired within " + std::to_string(timeout->count()) +
                            " s");
       }
       Clock::time_point wake = Clock::time_point::max();
       if (queue_.front() == ticket) wake = earliest(request, now);
       if (deadline) wake = std::min(wake, *deadline);
+      if (cancelled) wake = std::min(wake, now + kCancelPoll);
       clock_->wait_until(cv_, lock, wake);
     }
   }
@@ -223,13 +230,13 @@ LimitSet::LimitSet(std::vector<Limit> limits, std::shared_ptr<LimitClock> clock)
 Acquisition LimitSet::acquire_from_service(const LimitRequest& requested,
                                            std::optional<Duration> timeout) const {
   internal::Grant grant = service_->normalize(requested);
-  service_->acquire(grant, timeout, /*wait=*/true);
+  service_->acquire(grant, timeout, /*wait=*/true, /*cancelled=*/{});
   return Acquisition(service_, std::move(grant));
 }
 
 std::optional<Acquisition> LimitSet::try_acquire_from_service(const LimitRequest& requested) const {
   internal::Grant grant = service_->normalize(requested);
-  if (!service_->acquire(grant, std::nullopt, /*wait=*/false)) return std::nullopt;
+  if (!service_->acquire(grant, std::nullopt, /*wait=*/false, /*cancelled=*/{})) return std::nullopt;
   return Acquisition(service_, std::move(grant));
 }
 

@@ -26,6 +26,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +44,10 @@ using LimitRequest = std::map<std::string, double>;
 
 namespace internal {
 
+// Asked while an acquisition waits: true when whoever waits for it is gone (a cancelled RPC, a
+// dead worker process).
+using CancelCheck = std::function<bool()>;
+
 // What a set grants: amounts by limit index (the order of the set's definitions).
 struct Grant {
   std::vector<std::pair<uint32_t, double>> amounts;
@@ -59,9 +64,12 @@ class LimitService {
   // Throws LimitError.
   virtual Grant normalize(const LimitRequest& request) const = 0;
   // Takes `request` (from normalize) or, with `wait`, waits for it in FIFO order up to
-  // `timeout`. False when !wait and it is not available now. Throws TimeoutError.
-  // A remote service may fill in `request` (its amounts and id) as it grants it.
-  virtual bool acquire(Grant& request, std::optional<Duration> timeout, bool wait) = 0;
+  // `timeout`. False when !wait and it is not available now. Throws TimeoutError. A waiter
+  // polls `cancelled` (when given) every few milliseconds: true ends its wait with
+  // CancelledError and gives its place in line to the next. A remote service may fill in
+  // `request` (its amounts and id) as it grants it.
+  virtual bool acquire(Grant& request, std::optional<Duration> timeout, bool wait,
+                       const CancelCheck& cancelled) = 0;
   // Ends a grant; used[i] is the usage of grant.amounts[i] (NaN: not reported, i.e. as
   // requested). Never throws.
   virtual void release(const Grant& grant, const std::vector<double>& used) = 0;

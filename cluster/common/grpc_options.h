@@ -1,7 +1,8 @@
 // Channel and server settings every cluster connection shares: the party's credentials (TLS when
 // it has TLS material, mutual when its servers have a CA: credentials.h), large messages (worker
 // libraries, big arguments) up to 256 MiB, and keepalive pings so that a peer that vanished
-// without closing its connection is noticed within seconds. Internal (includes gRPC).
+// without closing its connection is noticed within seconds; status messages bounded
+// (status_cap.h). Internal (includes gRPC).
 #ifndef CONCURRY_CLUSTER_COMMON_GRPC_OPTIONS_H_
 #define CONCURRY_CLUSTER_COMMON_GRPC_OPTIONS_H_
 
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "concurry/cluster/common/credentials.h"
+#include "concurry/cluster/common/status_cap.h"
 #include "concurry/core/errors.h"
 
 namespace concurry::internal {
@@ -88,6 +90,7 @@ inline std::unique_ptr<grpc::Server> start_server(grpc::Service* service, const 
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.experimental().SetInterceptorCreators(status_cap_interceptors());
   builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || bound_port == 0) {

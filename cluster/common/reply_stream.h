@@ -64,8 +64,9 @@ class ReplyStream final : public ReplySink {
 
 // Serves one call stream: every call of every CallBatch goes to `dispatch` (which must see to
 // exactly one reply per call through the sink), replies go back batched, and the stream ends
-// once the client finished sending and every call is answered (or the client left). A batch
-// whose arrays do not line up ends the stream with INVALID_ARGUMENT.
+// once the client sent its batch marked `end` and every call is answered (or the client left).
+// A batch whose arrays do not line up, or a stream that ends without the marker (a message that
+// did not parse), ends with INVALID_ARGUMENT.
 using CallDispatch = std::function<void(uint64_t ref, uint64_t call_id, Bytes request,
                                         const std::shared_ptr<ReplySink>& sink)>;
 
@@ -74,13 +75,14 @@ inline grpc::Status serve_call_stream(grpc::ServerContext* context, ServerCallSt
   auto session = std::make_shared<ReplyStream>(stream);
   std::thread writer([session] { session->write_loop(); });
   proto::CallBatch batch;
-  bool malformed = false;
-  while (stream->Read(&batch)) {
+  bool malformed = false, ended = false;
+  while (!ended && stream->Read(&batch)) {
     int n = batch.request_size();
     if (batch.actor_ref_size() != n || batch.call_id_size() != n) {
       malformed = true;  // the arrays must line up; nothing of this batch can be trusted
       break;
     }
+    ended = batch.end();
     session->add_in_flight(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) {
       dispatch(batch.actor_ref(i), batch.call_id(i), std::move(*batch.mutable_request(i)), session);
@@ -96,6 +98,12 @@ inline grpc::Status serve_call_stream(grpc::ServerContext* context, ServerCallSt
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "malformed CallBatch: actor_ref, call_id and request must have the same "
                         "length");
+  }
+  if (!ended && !context->IsCancelled()) {
+    // gRPC's sync Read() is false alike for a half-close and for bytes that do not parse.
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the call stream ended without a CallBatch marked end: a message did "
+                        "not parse as a CallBatch (or the client half-closed early)");
   }
   return grpc::Status::OK;
 }

@@ -137,8 +137,19 @@ grpc::Status ActorManager::construct(const proto::CreateActorRequest& request,
   return grpc::Status::OK;
 }
 
+grpc::Status ActorManager::check_owner(const std::string& what, const std::string& session_id,
+                                       bool named) const {
+  if (named || (owner_alive_ && owner_alive_(session_id))) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::FAILED_PRECONDITION,
+      "an unnamed " + what + " belongs to the client session that creates it, and " +
+          (session_id.empty() ? std::string("none was given")
+                              : "'" + session_id.substr(0, 64) + "' is not open") +
+          " (clients open one with Head.OpenSession; a named " + what + " may outlive it)");
+}
+
 grpc::Status ActorManager::create(const proto::CreateActorRequest& request,
-                                  proto::CreateActorReply* reply) {
+                                  proto::CreateActorReply* reply, bool pool_member) {
   if (std::string bad = bad_resource(required_of(request)); !bad.empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "actor resource " + bad);
   }
@@ -148,6 +159,11 @@ grpc::Status ActorManager::create(const proto::CreateActorRequest& request,
                                    {"a placement", request.placement()}}) {
     if (std::string bad = bad_name(what, text); !bad.empty()) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, bad);
+    }
+  }
+  if (!pool_member) {
+    if (auto s = check_owner("actor", request.session_id(), !request.name().empty()); !s.ok()) {
+      return s;
     }
   }
   std::string actor_id = directory_.next_id();

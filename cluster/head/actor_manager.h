@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,7 +30,18 @@ class ActorManager {
   ActorManager(NodeRegistry& registry, const LibStore& libs, Credentials credentials);
 
   void add_node(const std::string& node_id, std::map<std::string, double> resources);
-  grpc::Status create(const proto::CreateActorRequest& request, proto::CreateActorReply* reply);
+  // Whose requests create actors: `alive(session_id)` is true for a client session open now.
+  void set_owner_check(std::function<bool(const std::string&)> alive) {
+    owner_alive_ = std::move(alive);
+  }
+  // An unnamed actor is owned by its creator's session, which must be open
+  // (FAILED_PRECONDITION otherwise: nothing would ever stop it); a named one may outlive it.
+  // `pool_member`: created by the head for a pool that was checked so.
+  grpc::Status create(const proto::CreateActorRequest& request, proto::CreateActorReply* reply,
+                      bool pool_member = false);
+  // FAILED_PRECONDITION unless `session_id` is open, or `named` lets the object outlive it.
+  grpc::Status check_owner(const std::string& what, const std::string& session_id,
+                           bool named) const;
   grpc::Status stop(const std::string& actor_id);
   grpc::Status lookup(const proto::LookupActorRequest& request, proto::LookupActorReply* reply);
   // Declares silent nodes dead: their resources leave placement, their actors restart or die.
@@ -52,6 +64,7 @@ class ActorManager {
   proto::Node::Stub& node_stub(const std::string& node_id, const std::string& address);
 
   NodeRegistry& registry_;
+  std::function<bool(const std::string&)> owner_alive_;  // set before serving
   const LibStore& libs_;
   const Credentials credentials_;
   ActorDirectory directory_;

@@ -35,7 +35,9 @@ class HeadService final : public proto::Head::Service {
       : registry_(registry), token_(credentials.token), actors_(registry, libs_, credentials),
         pools_(actors_, credentials),
         jobs_(std::move(jobs_dir)),
-        sessions_(std::min(registry.timeout(), Duration(2.0))) {}
+        sessions_(std::min(registry.timeout(), Duration(2.0))) {
+    actors_.set_owner_check([this](const std::string& id) { return sessions_.alive(id); });
+  }
 
   JobManager& jobs() { return jobs_; }
 
@@ -189,7 +191,8 @@ class HeadService final : public proto::Head::Service {
     }
     if (request->payload().empty()) return grpc::Status::OK;
     try {
-      reply->set_payload(actors_.limits().handle(request->actor_id(), request->payload()));
+      reply->set_payload(actors_.limits().handle(request->actor_id(), request->payload(),
+                                                 [context] { return context->IsCancelled(); }));
     } catch (const std::exception& e) {
       return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, e.what());
     }

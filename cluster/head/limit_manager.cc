@@ -15,7 +15,8 @@ void LimitManager::attach(const std::string& actor_id, const std::string& key,
   hosts_[actor_id] = std::make_shared<LimitHost>(it->second);
 }
 
-Bytes LimitManager::handle(const std::string& actor_id, const Bytes& request) {
+Bytes LimitManager::handle(const std::string& actor_id, const Bytes& request,
+                           const CancelCheck& cancelled) {
   std::shared_ptr<LimitHost> host;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -25,7 +26,7 @@ Bytes LimitManager::handle(const std::string& actor_id, const Bytes& request) {
     }
     host = it->second;
   }
-  return host->handle(request);  // may wait for the budget: never under mu_
+  return host->handle(request, cancelled);  // may wait for the budget: never under mu_
 }
 
 void LimitManager::detach(const std::string& actor_id) {

@@ -22,8 +22,10 @@ class LimitManager {
   // Gives `actor_id` a host over the set `key` (created from `definitions`, limit_codec bytes,
   // when new). Throws concurry::Error on malformed definitions.
   void attach(const std::string& actor_id, const std::string& key, const Bytes& definitions);
-  // Serves one request of `actor_id`; throws concurry::Error when it has no shared limits.
-  Bytes handle(const std::string& actor_id, const Bytes& request);
+  // Serves one request of `actor_id` (see LimitHost::handle); throws concurry::Error when it
+  // has no shared limits.
+  Bytes handle(const std::string& actor_id, const Bytes& request,
+               const CancelCheck& cancelled = {});
   // The actor stopped or died: what it held goes back to the budget.
   void detach(const std::string& actor_id);
 

@@ -56,6 +56,10 @@ grpc::Status PoolManager::create(const proto::CreatePoolRequest& request,
                         "a pool has 1 to " + std::to_string(kMaxPoolMembers) + " members; " +
                             std::to_string(request.size()) + " were asked for");
   }
+  if (auto s = actors_.check_owner("pool", request.member().session_id(), !request.name().empty());
+      !s.ok()) {
+    return s;
+  }
   std::optional<size_t> limit;
   if (request.max_queued_tasks() > 0) limit = static_cast<size_t>(request.max_queued_tasks());
   auto pool = std::make_shared<Pool>(algorithm, request.size(), limit);
@@ -85,7 +89,7 @@ grpc::Status PoolManager::create(const proto::CreatePoolRequest& request,
     member.clear_name();
     if (!pool->name.empty()) member.clear_session_id();  // a named pool outlives its creator
     proto::CreateActorReply created;
-    grpc::Status status = actors_.create(member, &created);
+    grpc::Status status = actors_.create(member, &created, /*pool_member=*/true);
     if (!status.ok()) return give_up(status);
     if (!decode_reply(created.init_reply()).ok) {
       reply->set_init_reply(created.init_reply());

@@ -38,6 +38,11 @@ class SessionTable {
     if (it == sessions_.end() || it->second.streams == 0) return;
     if (--it->second.streams == 0) it->second.detached = now;
   }
+  // True while `id` is a session (open, or within its grace).
+  bool alive(const std::string& id) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !id.empty() && sessions_.count(id) > 0;
+  }
   // Ends `id` now; true when it was alive (its actors are then to be stopped).
   bool end(const std::string& id) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -65,7 +70,7 @@ class SessionTable {
     Clock::time_point detached{};
   };
   Duration grace_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, Entry> sessions_;  // guarded by mu_
   uint64_t next_ = 1;                      // guarded by mu_
 };

@@ -32,7 +32,9 @@ class ChildLimitService final : public LimitService {
     return g;
   }
 
-  bool acquire(Grant& request, std::optional<Duration> timeout, bool wait) override {
+  // The wait happens in the parent, which sees this process leave; `cancelled` is not needed.
+  bool acquire(Grant& request, std::optional<Duration> timeout, bool wait,
+               const CancelCheck&) override {
     Bytes reply = exchange_(encode(kAcquire, request.raw, timeout ? timeout->count() : -1.0, wait));
     auto [acquired, type, message, id, indices, amounts, keys, flags] =
         decode_tuple<AcquireReply>(reply);
@@ -86,7 +88,7 @@ std::shared_ptr<LimitService> make_child_limit_service(
   return std::make_shared<ChildLimitService>(std::move(exchange), std::move(send));
 }
 
-Bytes LimitHost::handle(const Bytes& request) {
+Bytes LimitHost::handle(const Bytes& request, const CancelCheck& cancelled) {
   uint8_t op = request.empty() ? 0 : static_cast<uint8_t>(request[1]);  // after the endianness byte
   if (op == kRelease) {
     auto [unused, id, used] = decode_tuple<ReleaseRequest>(request);
@@ -112,7 +114,11 @@ Bytes LimitHost::handle(const Bytes& request) {
     Grant grant = service->normalize(raw);
     std::optional<Duration> limit;
     if (timeout >= 0) limit = Duration(timeout);
-    if (service->acquire(grant, limit, wait)) {
+    if (service->acquire(grant, limit, wait, cancelled)) {
+      if (cancelled && cancelled()) {  // granted as its caller left: nobody would release it
+        service->release(grant, std::vector<double>(grant.amounts.size(), 0.0));  // unused
+        throw CancelledError("the limit acquisition was cancelled: its caller left");
+      }
       std::lock_guard<std::mutex> lock(mu_);
       uint64_t id = next_id_++;
       std::get<0>(reply) = true;

@@ -37,8 +37,10 @@ std::shared_ptr<LimitService> make_child_limit_service(
 class LimitHost {
  public:
   explicit LimitHost(LimitSet limits) : limits_(std::move(limits)) {}
-  // Serves one request; returns the reply payload, or "" for requests that need none.
-  Bytes handle(const Bytes& request);
+  // Serves one request; returns the reply payload, or "" for requests that need none. An
+  // acquisition waits until granted, its timeout, or `cancelled` (polled) says the requester
+  // left; then its place in line goes to the next.
+  Bytes handle(const Bytes& request, const CancelCheck& cancelled = {});
   // Gives back every grant the worker still holds (it died, or stopped mid-acquisition).
   void release_all();
 

@@ -165,6 +165,11 @@ struct ProcessExecutor::Conn final : RemoteCalls::Transport {
     for (auto& [id, task] : lost) calls->crashed(std::move(task), message);
   }
 
+  bool peer_hung_up() const {
+    pollfd p{fd, POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  }
+
   bool stopping_seen() {
     std::lock_guard<std::mutex> lock(mu);
     return stopping;
@@ -172,10 +177,12 @@ struct ProcessExecutor::Conn final : RemoteCalls::Transport {
 
   // A limit request from the worker, mid-call: the worker waits for the answer, so serving it
   // here (blocking this reader while the budget is taken) holds up nothing else of this worker.
+  // A worker that dies while it waits ends the wait (its socket hangs up), so its death is
+  // seen at once and its place in line goes to the next.
   void serve_limits(const Bytes& request) {
     Bytes reply;
     try {
-      reply = limits ? limits->handle(request) : Bytes();
+      reply = limits ? limits->handle(request, [this] { return peer_hung_up(); }) : Bytes();
     } catch (const std::exception&) {
       return;  // a malformed request: the worker's acquisition fails when the stream does
     }

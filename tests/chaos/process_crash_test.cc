@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -35,9 +36,31 @@ class Crashy {
   int n_ = 0;
 };
 
+// Takes the shared "slot" and keeps it, or waits for it.
+class Holder : public concurry::Worker {
+ public:
+  bool hold() {
+    held_ = limits().try_acquire({{"slot", 1}});
+    return held_.has_value();
+  }
+  bool drop() {
+    held_.reset();
+    return true;
+  }
+  int wait_slot() {
+    auto a = limits().acquire({{"slot", 1}});
+    return 1;
+  }
+  int pid() const { return static_cast<int>(::getpid()); }
+
+ private:
+  std::optional<concurry::Acquisition> held_;
+};
+
 }  // namespace chaos_process
 
 CONCURRY_WORKER(chaos_process::Crashy, CONCURRY_INIT(), slow, add, crash, pid, work);
+CONCURRY_WORKER(chaos_process::Holder, CONCURRY_INIT(), hold, drop, wait_slot, pid);
 
 namespace chaos {
 namespace {
@@ -276,6 +299,30 @@ TEST(ProcessCrashTest, APoolWithRestartsLosesNoCallWhenAMemberIsKilledUnderLoad)
   EXPECT_EQ(a.value, 20) << a.str();
   EXPECT_EQ(answered.size(), 2u);
   EXPECT_FALSE(answered.count(run.killed)) << "the killed member answered";
+  dog.phase("teardown");
+}
+
+// A worker killed while its parent makes it wait for a shared limit: its future resolves at
+// once and it leaves the line (the parent's wait watches the worker's socket). It once waited,
+// unresolved, until the holder let go.
+TEST(ProcessCrashTest, AWorkerKilledWhileWaitingForASharedLimitResolvesAtOnce) {
+  Watchdog dog(40s);
+  concurry::LimitSet slots({concurry::ResourceLimit{.key = "slot", .capacity = 1}});
+  concurry::Options o{.mode = "process"};
+  o.limits = slots;
+  auto holder = concurry::options<chaos_process::Holder>(o).init();
+  auto waiter = concurry::options<chaos_process::Holder>(o).init();
+  ASSERT_TRUE(holder.hold().result(kBound));
+  int waiter_pid = waiter.pid().result(kBound);
+  concurry::Future<int> waiting = waiter.wait_slot();
+  std::this_thread::sleep_for(200ms);  // it waits at the parent now
+  ASSERT_FALSE(waiting.done()) << outcome(waiting, concurry::Duration(0));
+  dog.phase("kill -9 the waiting worker");
+  ::kill(waiter_pid, SIGKILL);
+  std::string got = outcome(waiting, kBound);
+  EXPECT_EQ(got.rfind("WorkerCrashedError", 0), 0u) << got;
+  ASSERT_TRUE(holder.drop().result(kBound));
+  EXPECT_TRUE(slots.try_acquire({{"slot", 1}}).has_value()) << "the dead waiter kept the slot";
   dog.phase("teardown");
 }
 

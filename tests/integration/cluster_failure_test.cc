@@ -129,6 +129,36 @@ TEST(ClusterFailureTest, SharedLimitsHeldByAnActorOnADeadNodeComeBack) {
   concurry::shutdown();
 }
 
+// An actor waiting at the head for a shared limit when its node dies leaves the line (the head's
+// wait watches the RPC): once, the head's thread stayed first in line and took the slot when it
+// came free, for an actor that no longer existed, and the slot was lost for good.
+TEST(ClusterFailureTest, AnActorWaitingForASharedLimitOnADeadNodeLeavesTheLine) {
+  Cluster c;
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  concurry::LimitSet slots({concurry::ResourceLimit{.key = "slot", .capacity = 1}});
+  Options on_gpu = cluster({{"gpu", 1}});
+  on_gpu.limits = slots;
+  Options on_cpu = cluster({{"cpu", 1}}, "spread");
+  on_cpu.limits = slots;
+  auto waiter = concurry::options<Spender>(on_gpu).init();
+  auto holder = concurry::options<Spender>(on_cpu).init();
+  ASSERT_TRUE(holder.grab().result(kWait));
+  auto waiting = waiter.wait_slot();
+  std::this_thread::sleep_for(300ms);
+  ASSERT_FALSE(waiting.done()) << "the waiter should wait for the slot the holder has";
+  ::kill(c.gpu->pid(), SIGKILL);
+  EXPECT_THROW(waiting.result(kWait), concurry::WorkerCrashedError);
+  std::this_thread::sleep_for(200ms);  // the head sees the waiter's RPC end
+  ASSERT_TRUE(holder.drop().result(kWait));
+  bool got = false;
+  for (int i = 0; i < 50 && !got; ++i) {
+    got = holder.grab().result(kWait);
+    if (!got) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(got) << "the slot went to the dead waiter and never came back";
+  concurry::shutdown();
+}
+
 TEST(ClusterFailureTest, PoolReplacesAMemberLostWithItsNode) {
   Cluster c;
   concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});

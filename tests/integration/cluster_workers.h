@@ -56,11 +56,20 @@ class Spender : public concurry::Worker {
     held_ = limits().try_acquire({{"slot", 1}});
     return held_.has_value();
   }
+  // Waits for the "slot" as long as it takes, and keeps it.
+  bool wait_slot() {
+    held_ = limits().acquire({{"slot", 1}});
+    return true;
+  }
+  bool drop() {
+    held_.reset();
+    return true;
+  }
 
  private:
   std::optional<concurry::Acquisition> held_;
 };
-CONCURRY_WORKER(Spender, CONCURRY_INIT(), spend, call_once, grab);
+CONCURRY_WORKER(Spender, CONCURRY_INIT(), spend, call_once, grab, wait_slot, drop);
 
 int cluster_square(int x);
 

@@ -199,6 +199,39 @@ TEST_F(LimitSetTest, ResourceWaitersAreServedInOrder) {
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
 }
 
+// A waiter whose caller left (its CancelCheck says so) ends with CancelledError and gives its
+// place in line to the next; without this a cancelled RPC at the head stayed first in line and
+// took the slot when it came free, for no one.
+TEST_F(LimitSetTest, ACancelledWaiterLeavesTheLineAndTheNextGetsTheSlot) {
+  LimitSet set({ResourceLimit{.key = "slot", .capacity = 1}}, clock);
+  auto held = std::make_unique<Acquisition>(set.acquire());
+  const auto& service = set.service();
+  std::atomic<bool> gone{false};
+  std::atomic<int> outcome{0};  // 1: CancelledError, 2: granted (wrong)
+  std::thread first([&] {
+    internal::Grant g = service->normalize({});
+    try {
+      service->acquire(g, std::nullopt, true, [&] { return gone.load(); });
+      outcome = 2;
+    } catch (const CancelledError&) {
+      outcome = 1;
+    }
+  });
+  std::this_thread::sleep_for(20ms);  // first in line
+  std::atomic<bool> second_got{false};
+  std::thread second([&] {
+    auto a = set.acquire({}, Duration(30.0));
+    second_got = true;
+  });
+  gone = true;
+  first.join();
+  EXPECT_EQ(outcome.load(), 1);
+  held.reset();
+  second.join();
+  EXPECT_TRUE(second_got.load());
+  EXPECT_TRUE(set.try_acquire().has_value());  // the second gave it back: nothing leaked
+}
+
 class Api : public Worker {
  public:
   int call(int i) {
