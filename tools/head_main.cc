@@ -31,6 +31,14 @@ int main(int argc, char** argv) {
   app.add_flag("--insecure", config.insecure,
                "serve a non-loopback --host with neither a token nor mutual TLS (anyone who can "
                "reach it can run code as this user)");
+  app.add_option("--history-max", config.history.max_count,
+                 "dead nodes, stopped actors and finished jobs kept for status, of each kind "
+                 "(the oldest are forgotten first)")
+      ->capture_default_str();
+  double history_age = 0;
+  app.add_option("--history-max-age", history_age,
+                 "seconds after which an ended node, actor or job is forgotten (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--heartbeat-timeout", timeout,
                  "seconds of silence after which a node is declared dead")
       ->check(CLI::PositiveNumber);
@@ -49,6 +57,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.heartbeat_timeout = concurry::Duration(timeout);
+  config.history.max_age = concurry::Duration(history_age);
 
   concurry::internal::StopSignals stop_signals;  // before any thread starts
 

@@ -59,11 +59,18 @@ std::optional<ActorRecord> ActorDirectory::settled(const std::string& actor_id,
 
 void ActorDirectory::end(ActorRecord& actor, const char* state) {
   actor.state = state;
+  for (auto& id : ended_.ended(actor.actor_id, Clock::now())) forget_.push_back(std::move(id));
   if (!actor.name.empty()) {
     auto it = names_.find(actor.name);
     if (it != names_.end() && it->second == actor.actor_id) names_.erase(it);
   }
   changed_.notify_all();
+}
+
+void ActorDirectory::forget_ended() {
+  for (auto& id : ended_.expired(Clock::now())) forget_.push_back(std::move(id));
+  for (const auto& id : forget_) actors_.erase(id);
+  forget_.clear();
 }
 
 std::optional<ActorRecord> ActorDirectory::stop(const std::string& actor_id) {
@@ -74,6 +81,7 @@ std::optional<ActorRecord> ActorDirectory::stop(const std::string& actor_id) {
   }
   ActorRecord before = it->second;
   end(it->second, "STOPPED");
+  forget_ended();
   return before;
 }
 
@@ -89,6 +97,7 @@ std::vector<ActorRecord> ActorDirectory::node_died(const std::string& node_id) {
       end(actor, "DEAD");
     }
   }
+  forget_ended();
   changed_.notify_all();
   return restarting;
 }
@@ -110,6 +119,7 @@ void ActorDirectory::restart_failed(const std::string& actor_id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = actors_.find(actor_id);
   if (it != actors_.end() && it->second.state == "RESTARTING") end(it->second, "DEAD");
+  forget_ended();
 }
 
 std::vector<ActorRecord> ActorDirectory::session_ended(const std::string& session_id) const {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "concurry/core/duration.h"
+#include "concurry/core/history.h"
 
 namespace concurry::internal {
 
@@ -35,6 +36,9 @@ struct ActorRecord {
 
 class ActorDirectory {
  public:
+  // Stopped and dead actors are kept for status as long as `history` allows, then forgotten.
+  explicit ActorDirectory(HistoryLimits history = {}) : ended_(history) {}
+
   // A new actor id ("actor-1", "actor-2", ...).
   std::string next_id();
   // Claims `name` for `actor_id`; false when an actor not stopped or dead has it.
@@ -65,12 +69,15 @@ class ActorDirectory {
 
  private:
   void end(ActorRecord& actor, const char* state);  // with mu_ held
+  void forget_ended();                               // with mu_ held: what end() let go
 
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
   std::map<std::string, ActorRecord> actors_;  // guarded by mu_
   std::map<std::string, std::string> names_;   // guarded by mu_: name -> actor id
   int next_ = 1;                               // guarded by mu_
+  History ended_;                              // guarded by mu_
+  std::vector<std::string> forget_;            // guarded by mu_: ids past the history
 };
 
 }  // namespace concurry::internal

@@ -40,8 +40,9 @@ void to_reply(const ActorRecord& actor, proto::LookupActorReply* reply) {
 
 }  // namespace
 
-ActorManager::ActorManager(NodeRegistry& registry, const LibStore& libs, Credentials credentials)
-    : registry_(registry), libs_(libs), credentials_(std::move(credentials)) {}
+ActorManager::ActorManager(NodeRegistry& registry, const LibStore& libs, Credentials credentials,
+                           HistoryLimits history)
+    : registry_(registry), libs_(libs), credentials_(std::move(credentials)), directory_(history) {}
 
 void ActorManager::add_node(const std::string& node_id, std::map<std::string, double> resources) {
   std::lock_guard<std::mutex> lock(placement_mu_);

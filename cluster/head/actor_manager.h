@@ -27,7 +27,8 @@ namespace concurry::internal {
 
 class ActorManager {
  public:
-  ActorManager(NodeRegistry& registry, const LibStore& libs, Credentials credentials);
+  ActorManager(NodeRegistry& registry, const LibStore& libs, Credentials credentials,
+               HistoryLimits history = {});
 
   void add_node(const std::string& node_id, std::map<std::string, double> resources);
   // Whose requests create actors: `alive(session_id)` is true for a client session open now.

@@ -29,12 +29,34 @@
 namespace concurry::internal {
 namespace {
 
+// Entries per list in a status reply (ClusterStatusRequest.max_entries, 0 = the default).
+size_t max_entries(const proto::ClusterStatusRequest& request) {
+  return request.max_entries() > 0 ? request.max_entries() : 10000;
+}
+
+// Keeps at most `max` entries of `list`, those `live` says first; returns how many went.
+template <class T, class Live>
+uint32_t keep_first(google::protobuf::RepeatedPtrField<T>* list, size_t max, Live live) {
+  if (static_cast<size_t>(list->size()) <= max) return 0;
+  google::protobuf::RepeatedPtrField<T> kept;
+  for (bool want_live : {true, false}) {
+    for (auto& entry : *list) {
+      if (static_cast<size_t>(kept.size()) < max && live(entry) == want_live) kept.Add()->Swap(&entry);
+    }
+  }
+  auto omitted = static_cast<uint32_t>(list->size() - kept.size());
+  list->Swap(&kept);
+  return omitted;
+}
+
 class HeadService final : public proto::Head::Service {
  public:
-  HeadService(NodeRegistry& registry, const Credentials& credentials, std::string jobs_dir)
-      : registry_(registry), token_(credentials.token), actors_(registry, libs_, credentials),
+  HeadService(NodeRegistry& registry, const Credentials& credentials, std::string jobs_dir,
+              HistoryLimits history)
+      : registry_(registry), token_(credentials.token),
+        actors_(registry, libs_, credentials, history),
         pools_(actors_, credentials),
-        jobs_(std::move(jobs_dir)),
+        jobs_(std::move(jobs_dir), history),
         sessions_(std::min(registry.timeout(), Duration(2.0))) {
     actors_.set_owner_check([this](const std::string& id) { return sessions_.alive(id); });
   }
@@ -84,7 +106,7 @@ class HeadService final : public proto::Head::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status ClusterStatus(grpc::ServerContext* context, const proto::ClusterStatusRequest*,
+  grpc::Status ClusterStatus(grpc::ServerContext* context, const proto::ClusterStatusRequest* request,
                              proto::ClusterStatusReply* reply) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
     auto now = Clock::now();
@@ -99,6 +121,14 @@ class HeadService final : public proto::Head::Service {
     }
     actors_.fill_status(reply);
     pools_.fill_status(reply);
+    size_t max = max_entries(*request);
+    reply->set_nodes_omitted(
+        keep_first(reply->mutable_nodes(), max, [](const proto::NodeStatus& n) { return n.alive(); }));
+    reply->set_actors_omitted(keep_first(reply->mutable_actors(), max, [](const proto::ActorStatus& a) {
+      return a.state() == "ALIVE" || a.state() == "RESTARTING";
+    }));
+    reply->set_pools_omitted(
+        keep_first(reply->mutable_pools(), max, [](const proto::PoolStatsReply&) { return true; }));
     return grpc::Status::OK;
   }
 
@@ -232,10 +262,12 @@ class HeadService final : public proto::Head::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status ListJobs(grpc::ServerContext* context, const proto::ClusterStatusRequest*,
+  grpc::Status ListJobs(grpc::ServerContext* context, const proto::ClusterStatusRequest* request,
                         proto::JobList* reply) override {
     if (auto s = check_token(context, token_); !s.ok()) return s;
     for (const auto& job : jobs_.list()) to_info(job, reply->add_jobs());
+    reply->set_jobs_omitted(keep_first(reply->mutable_jobs(), max_entries(*request),
+                                       [](const proto::JobInfo& j) { return j.state() == "RUNNING"; }));
     return grpc::Status::OK;
   }
 
@@ -340,8 +372,8 @@ class HeadService final : public proto::Head::Service {
 
 struct HeadServer::Impl {
   explicit Impl(HeadConfig c)
-      : config(std::move(c)), registry(config.heartbeat_timeout),
-        service(registry, config.credentials, jobs_dir(config)) {}
+      : config(std::move(c)), registry(config.heartbeat_timeout, config.history),
+        service(registry, config.credentials, jobs_dir(config), config.history) {}
 
   // Jobs' files live in a directory only this user can change: a given one is checked now;
   // without one, JobManager makes a fresh one at the first job (a name nobody can predict).

@@ -9,6 +9,7 @@
 
 #include "concurry/cluster/common/credentials.h"
 #include "concurry/core/duration.h"
+#include "concurry/core/history.h"
 
 namespace concurry::internal {
 
@@ -18,6 +19,7 @@ struct HeadConfig {
   Credentials credentials;
   bool insecure = false;  // serve a non-loopback host with neither token nor mutual TLS
   Duration heartbeat_timeout{3.0};
+  HistoryLimits history;  // dead nodes, stopped actors, finished jobs kept for status, per kind
   std::string jobs_dir;  // "" = a fresh $TMPDIR/concurry-jobs-<uid>-XXXXXX (0700) at the first
                          // job; a given one must be this user's own, not a link, closed to
                          // group/world write

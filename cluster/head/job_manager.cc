@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -59,7 +60,18 @@ struct JobManager::Job {
   bool stop_requested = false;
 };
 
-JobManager::JobManager(std::string jobs_dir) : jobs_dir_(std::move(jobs_dir)) {}
+JobManager::JobManager(std::string jobs_dir, HistoryLimits history)
+    : jobs_dir_(std::move(jobs_dir)), finished_(history) {}
+
+void JobManager::finished(const std::shared_ptr<Job>& job) {
+  for (const auto& id : finished_.ended(job->id, Clock::now())) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) continue;
+    std::error_code ignored;
+    std::filesystem::remove_all(it->second->dir, ignored);  // links removed, never followed
+    jobs_.erase(it);
+  }
+}
 
 JobManager::~JobManager() {
   std::vector<std::shared_ptr<Job>> running;
@@ -70,12 +82,8 @@ JobManager::~JobManager() {
     }
   }
   for (auto& job : running) stop(job->id);
-  std::vector<std::thread> watchers;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    watchers.swap(watchers_);
-  }
-  for (auto& t : watchers) t.join();
+  std::unique_lock<std::mutex> lock(mu_);
+  watchers_done_.wait(lock, [&] { return watching_ == 0; });
 }
 
 void JobManager::set_head(std::string address, const Credentials& credentials) {
@@ -186,11 +194,13 @@ std::string JobManager::submit(const JobSpec& spec) {
     job->ended = Clock::now();
     std::lock_guard<std::mutex> lock(mu_);
     jobs_[job->id] = job;
+    finished(job);
     return job->id;
   }
   std::lock_guard<std::mutex> lock(mu_);
   jobs_[job->id] = job;
-  watchers_.emplace_back([this, job] { watch(job); });
+  ++watching_;
+  std::thread([this, job] { watch(job); }).detach();
   return job->id;
 }
 
@@ -214,6 +224,8 @@ void JobManager::watch(const std::shared_ptr<Job>& job) {
     job->state = "FAILED";
     job->reason = "killed by signal " + std::to_string(sig) + " (" + ::strsignal(sig) + ")";
   }
+  finished(job);
+  if (--watching_ == 0) watchers_done_.notify_all();
 }
 
 JobState JobManager::snapshot(const Job& job) const {

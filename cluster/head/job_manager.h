@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include "concurry/cluster/common/credentials.h"
 #include "concurry/core/duration.h"
+#include "concurry/core/history.h"
 
 namespace concurry::internal {
 
@@ -44,8 +46,9 @@ struct JobState {
 
 class JobManager {
  public:
-  // Jobs live under `jobs_dir`/<job id>/ (work/ and log).
-  explicit JobManager(std::string jobs_dir);
+  // Jobs live under `jobs_dir`/<job id>/ (work/ and log). Finished jobs are kept as long as
+  // `history` allows; then they are forgotten and their directories removed.
+  explicit JobManager(std::string jobs_dir, HistoryLimits history = {});
   ~JobManager();  // stops running jobs
 
   // The environment jobs get: the head's address, its token and TLS files.
@@ -64,6 +67,7 @@ class JobManager {
  private:
   struct Job;
   void watch(const std::shared_ptr<Job>& job);
+  void finished(const std::shared_ptr<Job>& job);  // with mu_ held
   JobState snapshot(const Job& job) const;
 
   std::string jobs_dir_;  // guarded by mu_: "" until the first job makes a private one
@@ -71,7 +75,10 @@ class JobManager {
   TlsFiles tls_files_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;  // guarded by mu_
-  std::vector<std::thread> watchers_;                 // guarded by mu_
+  // One watcher thread per running job, detached; the destructor waits until none is left.
+  int watching_ = 0;                                  // guarded by mu_
+  std::condition_variable watchers_done_;
+  History finished_;                                  // guarded by mu_
   int next_ = 1;                                      // guarded by mu_
 };
 

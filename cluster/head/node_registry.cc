@@ -38,6 +38,11 @@ std::vector<std::string> NodeRegistry::sweep(Clock::time_point now) {
       died.push_back(id);
     }
   }
+  std::vector<std::string> forget = dead_.expired(now);
+  for (const auto& id : died) {
+    for (auto& old : dead_.ended(id, now)) forget.push_back(std::move(old));
+  }
+  for (const auto& id : forget) nodes_.erase(id);
   return died;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "concurry/core/duration.h"
+#include "concurry/core/history.h"
 
 namespace concurry::internal {
 
@@ -25,7 +26,9 @@ struct NodeRecord {
 
 class NodeRegistry {
  public:
-  explicit NodeRegistry(Duration heartbeat_timeout) : timeout_(heartbeat_timeout) {}
+  // Dead nodes are kept for status as long as `history` allows, then forgotten.
+  explicit NodeRegistry(Duration heartbeat_timeout, HistoryLimits history = {})
+      : timeout_(heartbeat_timeout), dead_(history) {}
 
   // Adds a node; returns its new id ("node-1", "node-2", ...).
   std::string add(std::string address, std::map<std::string, double> resources,
@@ -46,6 +49,7 @@ class NodeRegistry {
   std::map<std::string, NodeRecord> nodes_;  // guarded by mu_
   int next_id_ = 1;                          // guarded by mu_
   Clock::time_point last_sweep_{};           // guarded by mu_
+  History dead_;                             // guarded by mu_
 };
 
 }  // namespace concurry::internal

@@ -159,6 +159,40 @@ TEST(ClusterFailureTest, AnActorWaitingForASharedLimitOnADeadNodeLeavesTheLine) 
   concurry::shutdown();
 }
 
+// The head keeps ended actors only as long as --history-max allows (they once piled up
+// forever), and a status reply lists at most max_entries per list, live ones first.
+TEST(ClusterFailureTest, EndedActorsAreKeptOnlyAsLongAsTheHistoryAllows) {
+  Cluster c({"--history-max", "2"});
+  concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});
+  for (int i = 0; i < 5; ++i) {
+    auto a = concurry::options<Counter>(cluster()).init(i);
+    ASSERT_EQ(a.add(1).result(kWait), i + 1);
+    a.stop();
+  }
+  auto live = concurry::options<Counter>(cluster()).init(0);
+  ASSERT_EQ(live.add(1).result(kWait), 1);
+  auto reply = status(c.address, "");
+  int alive = 0, stopped = 0;
+  for (const auto& a : reply.actors()) (a.state() == "ALIVE" ? alive : stopped) += 1;
+  EXPECT_EQ(alive, 1);
+  EXPECT_EQ(stopped, 2) << "5 actors stopped, 2 kept";
+
+  auto stub = concurry::proto::Head::NewStub(
+      grpc::CreateChannel(c.address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 10s);
+  concurry::proto::ClusterStatusRequest one;
+  one.set_max_entries(1);
+  concurry::proto::ClusterStatusReply short_reply;
+  ASSERT_TRUE(stub->ClusterStatus(&context, one, &short_reply).ok());
+  ASSERT_EQ(short_reply.actors_size(), 1);
+  EXPECT_EQ(short_reply.actors(0).state(), "ALIVE");
+  EXPECT_EQ(short_reply.actors_omitted(), 2u);
+  EXPECT_EQ(short_reply.nodes_size(), 1);
+  EXPECT_EQ(short_reply.nodes_omitted(), 1u);
+  concurry::shutdown();
+}
+
 TEST(ClusterFailureTest, PoolReplacesAMemberLostWithItsNode) {
   Cluster c;
   concurry::connect({.address = c.address, .worker_libs = {runfile(kLib)}});

@@ -28,6 +28,12 @@ std::string text_map(const Map& m) {
   return out.empty() ? "-" : out;
 }
 
+// "12", or "10000 shown, 52 more not shown" when the head left some out.
+std::string count(int shown, uint32_t omitted) {
+  if (omitted == 0) return std::to_string(shown);
+  return std::to_string(shown) + " shown, " + std::to_string(omitted) + " more not shown";
+}
+
 }  // namespace
 
 std::string cluster_status(const HeadRpc& head, bool json) {
@@ -85,9 +91,14 @@ std::string cluster_status(const HeadRpc& head, bool json) {
     for (int i = 0; i < jobs.jobs_size(); ++i) {
       out += std::string(i ? ", " : "") + describe_job(jobs.jobs(i), true);
     }
-    return out + "]}\n";
+    out += "], \"omitted\": {\"nodes\": " + std::to_string(reply.nodes_omitted()) +
+           ", \"actors\": " + std::to_string(reply.actors_omitted()) +
+           ", \"pools\": " + std::to_string(reply.pools_omitted()) +
+           ", \"jobs\": " + std::to_string(jobs.jobs_omitted());
+    return out + "}}\n";
   }
-  out = "head " + head.address + "\n\nnodes (" + std::to_string(reply.nodes_size()) + ")\n";
+  out = "head " + head.address + "\n\nnodes (" + count(reply.nodes_size(), reply.nodes_omitted()) +
+        ")\n";
   char line[512];
   std::snprintf(line, sizeof line, "  %-10s %-22s %-6s %-24s %-24s %-7s %s\n", "NODE", "ADDRESS",
                 "STATE", "TOTAL", "USED", "ACTORS", "HEARTBEAT");
@@ -100,7 +111,7 @@ std::string cluster_status(const HeadRpc& head, bool json) {
                   load[n.node_id()], n.seconds_since_heartbeat());
     out += line;
   }
-  out += "\nactors (" + std::to_string(reply.actors_size()) + ")\n";
+  out += "\nactors (" + count(reply.actors_size(), reply.actors_omitted()) + ")\n";
   std::snprintf(line, sizeof line, "  %-10s %-16s %-14s %-10s %-10s %s\n", "ACTOR", "CLASS", "NAME",
                 "NODE", "STATE", "RESTARTS");
   out += line;
@@ -110,7 +121,7 @@ std::string cluster_status(const HeadRpc& head, bool json) {
                   a.node_id().c_str(), a.state().c_str(), a.restarts());
     out += line;
   }
-  out += "\npools (" + std::to_string(reply.pools_size()) + ")\n";
+  out += "\npools (" + count(reply.pools_size(), reply.pools_omitted()) + ")\n";
   std::snprintf(line, sizeof line, "  %-8s %-14s %-12s %-8s %-16s %-10s %s\n", "POOL", "NAME",
                 "CLASS", "MEMBERS", "ALGORITHM", "DISPATCHED", "QUEUED (per member)");
   out += line;
@@ -123,7 +134,7 @@ std::string cluster_status(const HeadRpc& head, bool json) {
                   static_cast<unsigned long long>(p.total_dispatched()), queued.c_str());
     out += line;
   }
-  out += "\njobs (" + std::to_string(jobs.jobs_size()) + ")\n";
+  out += "\njobs (" + count(jobs.jobs_size(), jobs.jobs_omitted()) + ")\n";
   for (const auto& j : jobs.jobs()) out += "  " + describe_job(j, false) + "\n";
   return out;
 }
