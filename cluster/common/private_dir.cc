@@ -1,5 +1,6 @@
 #include "concurry/cluster/common/private_dir.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,24 @@ void ensure_private_dir(const std::string& path, const std::string& what) {
     throw ClusterError("the " + what + " " + path + " " + refuse + "; a file there could be "
                        "planted, so it is not used (remove it, or choose a private directory)");
   }
+}
+
+void write_private_file(const std::string& path, const std::string& content, bool executable) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  executable ? 0700 : 0600);
+  if (fd < 0) throw Error("cannot write " + path + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      throw Error("cannot write " + path + ": " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
 }
 
 std::string make_private_temp_dir(const std::string& prefix) {

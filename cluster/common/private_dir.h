@@ -11,6 +11,10 @@ namespace concurry::internal {
 
 void ensure_private_dir(const std::string& path, const std::string& what);
 
+// Writes a new file (mode 0600, 0700 when `executable`): never through a link, never over a
+// file already there. Throws concurry::Error naming the path.
+void write_private_file(const std::string& path, const std::string& content, bool executable);
+
 // A fresh private directory under $TMPDIR (or /tmp) named `prefix` + random characters.
 std::string make_private_temp_dir(const std::string& prefix);
 

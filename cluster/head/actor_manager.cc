@@ -58,7 +58,7 @@ grpc::Status ActorManager::construct(const proto::CreateActorRequest& request,
     strategy = parse_option<Placement>("placement",
                                        request.placement().empty() ? "spread" : request.placement());
     for (const auto& digest : request.libs()) {
-      if (!libs_.get(digest)) {
+      if (!libs_.has(digest)) {
         throw ClusterError("worker library " + digest + " was never uploaded to this head");
       }
     }

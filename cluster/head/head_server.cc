@@ -323,8 +323,10 @@ class HeadService final : public proto::Head::Service {
     if (auto s = check_token(context, token_); !s.ok()) return s;
     try {
       libs_.put(request->digest(), request->name(), request->content());
-    } catch (const std::exception& e) {
+    } catch (const InvalidOptionError& e) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, e.what());  // the head's disk failed it
     }
     return grpc::Status::OK;
   }

@@ -28,21 +28,7 @@ void make_dirs(const std::string& path) {
 // directory is fresh, so anything in the way was not put there by this head).
 void write_file(const std::string& path, const std::string& content, bool executable) {
   make_dirs(path.substr(0, path.rfind('/')));
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                  executable ? 0700 : 0600);
-  if (fd < 0) throw Error("cannot write " + path + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      throw Error("cannot write " + path + ": " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
+  write_private_file(path, content, executable);
 }
 
 }  // namespace
